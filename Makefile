@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# grecap: out-of-tree kernel module, its tests and packaging.
+#
+#   make                  build grecap.ko for the running kernel (or the
+#                         newest one with headers under /lib/modules)
+#   make KVER=<release>   ... for that release;  make KDIR=<tree> for a tree
+#   make W=1 / make C=1   extra warnings / sparse
+#   make check            build and run every selftest in a QEMU guest
+#   make install          modules_install + depmod
+#   make dkms-install     register and build with DKMS
+
+VERSION := $(shell sed -n 's/^\#define GRECAP_VERSION[[:space:]]*"\(.*\)"/\1/p' module/grecap.h)
+
+KVER ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then uname -r; \
+	else ls -d /lib/modules/*/build 2>/dev/null | sed 's|/lib/modules/||;s|/build||' | sort -V | tail -n 1; fi)
+KDIR ?= /lib/modules/$(KVER)/build
+
+# The kernel the test VM boots, and the module built for it.
+VM_KVER = $(shell selftests/vm/kernel-release.sh)
+
+.PHONY: all modules clean install dkms-install dkms-remove check deps \
+	checkpatch sparse
+
+all: modules
+
+modules:
+	@test -d "$(KDIR)" || { echo "no kernel build tree at '$(KDIR)': install linux-headers-$(KVER) (or linux-headers-amd64), or pass KDIR=" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+	rm -rf build
+
+install: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	depmod -a $(KVER)
+
+dkms-install:
+	dkms remove grecap/$(VERSION) --all 2>/dev/null || true
+	dkms add $(CURDIR)
+	dkms install grecap/$(VERSION) -k $(KVER)
+
+dkms-remove:
+	dkms remove grecap/$(VERSION) --all
+
+deps:
+	selftests/vm/install-deps.sh
+
+check: deps
+	selftests/check.sh

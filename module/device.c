@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The grecap netdevice: an Ethernet device that only receives.  Frames sent
+ * to it are dropped and counted; its statistics come from per-CPU counters.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/etherdevice.h>
+#include <linux/percpu.h>
+
+#include "grecap.h"
+
+static int grecap_dev_init(struct net_device *dev)
+{
+	struct grecap_dev *gd = grecap_dev_priv(dev);
+	int err;
+
+	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
+	if (!dev->tstats)
+		return -ENOMEM;
+	gd->stats = grecap_counters_alloc(GRECAP_STAT_NUM);
+	if (!gd->stats) {
+		err = -ENOMEM;
+		goto err_free_tstats;
+	}
+	/* Consumes what reaches the device after taps and tc ingress. */
+	err = netdev_rx_handler_register(dev, grecap_sink_frame, NULL);
+	if (err)
+		goto err_free_stats;
+	err = grecap_port_attach(gd);
+	if (err)
+		goto err_unregister_sink;
+	return 0;
+
+err_unregister_sink:
+	netdev_rx_handler_unregister(dev);
+err_free_stats:
+	free_percpu(gd->stats);
+	gd->stats = NULL;
+err_free_tstats:
+	free_percpu(dev->tstats);
+	dev->tstats = NULL;
+	return err;
+}
+
+static void grecap_dev_uninit(struct net_device *dev)
+{
+	struct grecap_dev *gd = grecap_dev_priv(dev);
+
+	grecap_sysfs_del(gd);
+	netdev_rx_handler_unregister(dev);
+	grecap_port_detach(gd);
+}
+
+/* Counters may still be read (sysfs statistics) until the device is freed. */
+static void grecap_dev_free(struct net_device *dev)
+{
+	struct grecap_dev *gd = grecap_dev_priv(dev);
+
+	free_percpu(gd->stats);
+	free_percpu(dev->tstats);
+}
+
+static netdev_tx_t grecap_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	grecap_count(grecap_dev_priv(dev)->stats, GRECAP_STAT_TX_DROP);
+	kfree_skb(skb);
+	return NETDEV_TX_OK;
+}
+
+static void grecap_get_stats64(struct net_device *dev,
+			       struct rtnl_link_stats64 *s)
+{
+	struct grecap_dev *gd = grecap_dev_priv(dev);
+	u64 c[GRECAP_STAT_NUM];
+
+	dev_get_tstats64(dev, s);
+	grecap_counters_sum(gd->stats, GRECAP_STAT_NUM, c);
+	s->rx_crc_errors = c[GRECAP_STAT_DROP_CSUM];
+	s->rx_length_errors = c[GRECAP_STAT_DROP_TRUNC];
+	s->rx_errors = s->rx_crc_errors + s->rx_length_errors;
+	s->rx_dropped += c[GRECAP_STAT_DROP_DOWN] + c[GRECAP_STAT_DROP_NOMEM];
+	s->tx_dropped += c[GRECAP_STAT_TX_DROP];
+}
+
+static int grecap_get_iflink(const struct net_device *dev)
+{
+	return grecap_dev_priv(dev)->lower->ifindex;
+}
+
+static const struct net_device_ops grecap_netdev_ops = {
+	.ndo_init		= grecap_dev_init,
+	.ndo_uninit		= grecap_dev_uninit,
+	.ndo_start_xmit		= grecap_xmit,
+	.ndo_get_stats64	= grecap_get_stats64,
+	.ndo_get_iflink		= grecap_get_iflink,
+	.ndo_set_mac_address	= eth_mac_addr,
+	.ndo_validate_addr	= eth_validate_addr,
+};
+
+void grecap_setup(struct net_device *dev)
+{
+	ether_setup(dev);
+	dev->netdev_ops = &grecap_netdev_ops;
+	dev->ethtool_ops = &grecap_ethtool_ops;
+	dev->needs_free_netdev = true;
+	dev->priv_destructor = grecap_dev_free;
+
+	/* Receive only: no ARP, no queue, and nothing to stack on top. */
+	dev->flags |= IFF_NOARP;
+	dev->priv_flags |= IFF_NO_QUEUE;
+	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
+	dev->features |= NETIF_F_VLAN_CHALLENGED;
+	dev->hw_features |= NETIF_F_VLAN_CHALLENGED;
+	grecap_set_lltx(dev);
+
+	/*
+	 * The MTU only tells capture tools how large a frame may be; the
+	 * receive path never checks it.  The maximum truncates nothing.
+	 */
+	dev->min_mtu = ETH_MIN_MTU;
+	dev->max_mtu = ETH_MAX_MTU;
+	dev->mtu = ETH_MAX_MTU;
+
+	eth_hw_addr_random(dev);
+}

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * grecap private header: the per-link port, the devices hanging off it,
+ * their match filters and counters.
+ *
+ * Locking: configuration (ports, filters, device lists) changes under RTNL;
+ * the receive path reads it under RCU (rx_handler context) and takes no
+ * lock.  Counters are per CPU.
+ */
+#ifndef _GRECAP_H
+#define _GRECAP_H
+
+#include <linux/netdevice.h>
+#include <linux/ethtool.h>
+#include <linux/in6.h>
+#include <linux/rtnetlink.h>
+#include <linux/u64_stats_sync.h>
+#include <uapi/linux/grecap.h>
+
+#define GRECAP_VERSION		"0.1.0"
+
+/* Every combination of match fields is one lookup mask. */
+#define GRECAP_NMASKS		(GRECAP_MATCH_ALL + 1)
+#define GRECAP_HASH_BITS	8
+
+/*
+ * What a device matches, and the lookup key built from a packet.  IPv4
+ * addresses are stored v4-mapped so that one compare serves both families.
+ * Fields not in @fields are zero, so a whole-struct compare is exact.
+ */
+struct grecap_match {
+	struct in6_addr local;
+	struct in6_addr remote;
+	__be32 key;
+	u32 fields;		/* GRECAP_MATCH_* that are set */
+};
+
+/* A device's filter, hashed in its port; replaced, never edited, under RCU. */
+struct grecap_filter {
+	struct hlist_node hnode;
+	struct grecap_match match;
+	struct grecap_dev *gd;
+	struct rcu_head rcu;
+};
+
+/* Per-CPU counters: a u64_stats_t array behind one syncp. */
+struct grecap_pcpu_counters {
+	struct u64_stats_sync syncp;
+	u64_stats_t val[];
+};
+
+enum grecap_stat {
+	GRECAP_STAT_RX_ETH,		/* payload 0x6558, Ethernet */
+	GRECAP_STAT_RX_IPV4,		/* payload 0x0800 */
+	GRECAP_STAT_RX_IPV6,		/* payload 0x86DD */
+	GRECAP_STAT_RX_OTHER,		/* any other payload protocol */
+	GRECAP_STAT_DROP_CSUM,		/* bad GRE checksum */
+	GRECAP_STAT_DROP_TRUNC,		/* shorter than its headers say */
+	GRECAP_STAT_DROP_DOWN,		/* matched while the device is down */
+	GRECAP_STAT_DROP_NOMEM,		/* no memory to unshare or unclone */
+	GRECAP_STAT_TX_DROP,		/* sent to grecap0, which never sends */
+	GRECAP_STAT_NUM
+};
+
+/* Counted once per link, on the port, and shown by each of its devices. */
+enum grecap_link_stat {
+	GRECAP_LINK_NOT_LOCAL,		/* GRE to an address not of this host */
+	GRECAP_LINK_UNMATCHED,		/* GRE to this host, no device matched */
+	GRECAP_LINK_UNSUPPORTED,	/* GRE version 1 or routing present */
+	GRECAP_LINK_NUM
+};
+
+/* One per lower device, shared by all grecap devices on it. */
+struct grecap_port {
+	struct net_device *dev;
+	struct list_head devs;		/* grecap_dev.list; RTNL */
+	unsigned int count;		/* devices past ndo_init; RTNL */
+	u16 mask_refs[GRECAP_NMASKS];	/* filters per mask; RTNL */
+	unsigned long masks;		/* bit p: grecap_mask_order[p] used */
+	u32 hash_seed;
+	struct grecap_pcpu_counters __percpu *stats;
+	struct hlist_head hash[1 << GRECAP_HASH_BITS];
+};
+
+struct grecap_dev {
+	struct net_device *dev;
+	struct net_device *lower;
+	struct grecap_port *port;
+	struct grecap_filter __rcu *filter;
+	struct list_head list;
+	struct grecap_pcpu_counters __percpu *stats;
+	struct kobject *sysfs_dir;
+	struct kobject *sysfs_stats;
+};
+
+extern struct rtnl_link_ops grecap_link_ops;
+extern const struct ethtool_ops grecap_ethtool_ops;
+extern const char grecap_stat_names[GRECAP_STAT_NUM][ETH_GSTRING_LEN];
+extern const char grecap_link_stat_names[GRECAP_LINK_NUM][ETH_GSTRING_LEN];
+
+/* device.c */
+void grecap_setup(struct net_device *dev);
+
+/* netlink.c */
+int grecap_netlink_init(void);
+void grecap_netlink_exit(void);
+
+/* port.c */
+int grecap_port_init(void);
+void grecap_port_exit(void);
+int grecap_port_attach(struct grecap_dev *gd);
+void grecap_port_detach(struct grecap_dev *gd);
+bool grecap_is_port(const struct net_device *dev);
+bool grecap_port_match_taken(const struct net_device *lower,
+			     const struct grecap_match *m);
+int grecap_port_set_match(struct grecap_dev *gd, const struct grecap_match *m,
+			  struct netlink_ext_ack *extack);
+void grecap_port_clear_match(struct grecap_dev *gd);
+struct grecap_dev *grecap_port_lookup(const struct grecap_port *port,
+				      const struct grecap_match *key);
+
+static inline struct grecap_port *grecap_port_get_rcu(const struct net_device *dev)
+{
+	return rcu_dereference(dev->rx_handler_data);
+}
+
+static inline struct grecap_port *grecap_port_get_rtnl(const struct net_device *dev)
+{
+	return rtnl_dereference(dev->rx_handler_data);
+}
+
+/* rx.c */
+rx_handler_result_t grecap_handle_frame(struct sk_buff **pskb);
+rx_handler_result_t grecap_sink_frame(struct sk_buff **pskb);
+
+/* stats.c */
+struct grecap_pcpu_counters __percpu *grecap_counters_alloc(unsigned int n);
+void grecap_counters_sum(const struct grecap_pcpu_counters __percpu *pc,
+			 unsigned int n, u64 *out);
+
+static inline void grecap_count(struct grecap_pcpu_counters __percpu *pc,
+				unsigned int idx)
+{
+	struct grecap_pcpu_counters *c = this_cpu_ptr(pc);
+
+	u64_stats_update_begin(&c->syncp);
+	u64_stats_inc(&c->val[idx]);
+	u64_stats_update_end(&c->syncp);
+}
+
+/* sysfs.c */
+void grecap_sysfs_init(void);
+int grecap_sysfs_add(struct grecap_dev *gd);
+void grecap_sysfs_del(struct grecap_dev *gd);
+
+/* match.c: shared by netlink and sysfs */
+void grecap_match_set_addr(struct in6_addr *dst, const void *addr, int len);
+int grecap_match_addr_len(const struct in6_addr *addr);
+int grecap_match_check(const struct grecap_match *m,
+		       struct netlink_ext_ack *extack);
+
+static inline struct grecap_dev *grecap_dev_priv(const struct net_device *dev)
+{
+	return netdev_priv(dev);
+}
+
+static inline bool grecap_netns_capable(const struct grecap_dev *gd)
+{
+	/* Only an admin of the link's namespace may change what is captured. */
+	return ns_capable(dev_net(gd->lower)->user_ns, CAP_NET_ADMIN);
+}
+
+#endif /* _GRECAP_H */

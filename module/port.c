@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The port: grecap's receive hook on a lower device, shared by every grecap
+ * device on that link, with the filter table that picks the device a GRE
+ * packet goes to.
+ *
+ * The table holds one entry per device, hashed on its filter with the
+ * fields it leaves as "any" zeroed.  A packet is looked up once per mask
+ * (set of fields) in use on the link, most specific mask first, so lookup
+ * costs at most GRECAP_NMASKS hash probes whatever the number of devices.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitops.h>
+#include <linux/jhash.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <net/rtnetlink.h>
+
+#include "grecap.h"
+
+/* Masks from most to least specific, and each mask's place in that order. */
+static u8 grecap_mask_order[GRECAP_NMASKS] __ro_after_init;
+static u8 grecap_mask_prio[GRECAP_NMASKS] __ro_after_init;
+
+static int grecap_mask_cmp(const void *a, const void *b)
+{
+	unsigned int ma = *(const u8 *)a, mb = *(const u8 *)b;
+
+	/* More fields first; on a tie the higher field bit wins. */
+	if (hweight32(ma) != hweight32(mb))
+		return hweight32(mb) - hweight32(ma);
+	return mb - ma;
+}
+
+static void grecap_mask_order_init(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < GRECAP_NMASKS; i++)
+		grecap_mask_order[i] = i;
+	sort(grecap_mask_order, GRECAP_NMASKS, sizeof(u8), grecap_mask_cmp,
+	     NULL);
+	for (i = 0; i < GRECAP_NMASKS; i++)
+		grecap_mask_prio[grecap_mask_order[i]] = i;
+}
+
+static struct hlist_head *grecap_bucket(const struct grecap_port *port,
+					const struct grecap_match *m)
+{
+	u32 h = jhash2((const u32 *)m, sizeof(*m) / sizeof(u32),
+		       port->hash_seed);
+
+	return (struct hlist_head *)&port->hash[hash_32(h, GRECAP_HASH_BITS)];
+}
+
+static struct grecap_filter *grecap_find(const struct grecap_port *port,
+					 const struct grecap_match *m)
+{
+	struct grecap_filter *f;
+
+	hlist_for_each_entry_rcu(f, grecap_bucket(port, m), hnode,
+				 lockdep_rtnl_is_held())
+		if (!memcmp(&f->match, m, sizeof(*m)))
+			return f;
+	return NULL;
+}
+
+/* Build the key a filter of @mask would have for a packet's @key. */
+static void grecap_match_masked(struct grecap_match *out,
+				const struct grecap_match *key, u32 mask)
+{
+	memset(out, 0, sizeof(*out));
+	if (mask & GRECAP_MATCH_LOCAL)
+		out->local = key->local;
+	if (mask & GRECAP_MATCH_REMOTE)
+		out->remote = key->remote;
+	if (mask & GRECAP_MATCH_KEY)
+		out->key = key->key;
+	out->fields = mask;
+}
+
+struct grecap_dev *grecap_port_lookup(const struct grecap_port *port,
+				      const struct grecap_match *key)
+{
+	unsigned long masks = READ_ONCE(port->masks);
+	struct grecap_match k;
+	struct grecap_filter *f;
+	unsigned int p;
+
+	for_each_set_bit(p, &masks, GRECAP_NMASKS) {
+		u32 mask = grecap_mask_order[p];
+
+		/* A filter on a field the packet lacks (a key) cannot match. */
+		if (mask & ~key->fields)
+			continue;
+		grecap_match_masked(&k, key, mask);
+		f = grecap_find(port, &k);
+		if (f)
+			return f->gd;
+	}
+	return NULL;
+}
+
+static void grecap_mask_get(struct grecap_port *port, u32 mask)
+{
+	if (!port->mask_refs[mask]++)
+		WRITE_ONCE(port->masks,
+			   port->masks | BIT(grecap_mask_prio[mask]));
+}
+
+static void grecap_mask_put(struct grecap_port *port, u32 mask)
+{
+	if (!--port->mask_refs[mask])
+		WRITE_ONCE(port->masks,
+			   port->masks & ~BIT(grecap_mask_prio[mask]));
+}
+
+bool grecap_port_match_taken(const struct net_device *lower,
+			     const struct grecap_match *m)
+{
+	ASSERT_RTNL();
+	if (!grecap_is_port(lower))
+		return false;
+	return grecap_find(grecap_port_get_rtnl(lower), m);
+}
+
+int grecap_port_set_match(struct grecap_dev *gd, const struct grecap_match *m,
+			  struct netlink_ext_ack *extack)
+{
+	struct grecap_filter *old = rtnl_dereference(gd->filter);
+	struct grecap_port *port = gd->port;
+	struct grecap_filter *f;
+
+	if (old && !memcmp(&old->match, m, sizeof(*m)))
+		return 0;
+	if (grecap_find(port, m)) {
+		NL_SET_ERR_MSG(extack,
+			       "another grecap device on this link has the same filter");
+		return -EEXIST;
+	}
+	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	if (!f)
+		return -ENOMEM;
+	f->match = *m;
+	f->gd = gd;
+
+	/* Insert before removing so the device is never missing. */
+	hlist_add_head_rcu(&f->hnode, grecap_bucket(port, m));
+	grecap_mask_get(port, m->fields);
+	rcu_assign_pointer(gd->filter, f);
+	if (old) {
+		hlist_del_rcu(&old->hnode);
+		grecap_mask_put(port, old->match.fields);
+		kfree_rcu(old, rcu);
+	}
+	return 0;
+}
+
+void grecap_port_clear_match(struct grecap_dev *gd)
+{
+	struct grecap_filter *f = rtnl_dereference(gd->filter);
+
+	if (!f)
+		return;
+	hlist_del_rcu(&f->hnode);
+	grecap_mask_put(gd->port, f->match.fields);
+	RCU_INIT_POINTER(gd->filter, NULL);
+	kfree_rcu(f, rcu);
+}
+
+bool grecap_is_port(const struct net_device *dev)
+{
+	return rcu_access_pointer(dev->rx_handler) == grecap_handle_frame;
+}
+
+static struct grecap_port *grecap_port_create(struct net_device *lower)
+{
+	struct grecap_port *port;
+	int err;
+
+	port = kzalloc(sizeof(*port), GFP_KERNEL);
+	if (!port)
+		return ERR_PTR(-ENOMEM);
+	port->stats = grecap_counters_alloc(GRECAP_LINK_NUM);
+	if (!port->stats) {
+		err = -ENOMEM;
+		goto err_free_port;
+	}
+	port->dev = lower;
+	port->hash_seed = get_random_u32();
+	INIT_LIST_HEAD(&port->devs);
+
+	err = netdev_rx_handler_register(lower, grecap_handle_frame, port);
+	if (err)
+		goto err_free_stats;
+	return port;
+
+err_free_stats:
+	free_percpu(port->stats);
+err_free_port:
+	kfree(port);
+	return ERR_PTR(err);
+}
+
+static void grecap_port_destroy(struct grecap_port *port)
+{
+	/* Waits for the receive path to leave the port (synchronize_net). */
+	netdev_rx_handler_unregister(port->dev);
+	free_percpu(port->stats);
+	kfree(port);
+}
+
+/* From ndo_init: join the lower device's port, creating it if needed. */
+int grecap_port_attach(struct grecap_dev *gd)
+{
+	struct grecap_port *port;
+
+	if (grecap_is_port(gd->lower)) {
+		port = grecap_port_get_rtnl(gd->lower);
+	} else {
+		port = grecap_port_create(gd->lower);
+		if (IS_ERR(port))
+			return PTR_ERR(port);
+	}
+	port->count++;
+	gd->port = port;
+	return 0;
+}
+
+/* From ndo_uninit, after the receive path can no longer find the device. */
+void grecap_port_detach(struct grecap_dev *gd)
+{
+	struct grecap_port *port = gd->port;
+
+	if (!--port->count)
+		grecap_port_destroy(port);
+	gd->port = NULL;
+}
+
+static int grecap_device_event(struct notifier_block *unused,
+			       unsigned long event, void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct grecap_dev *gd, *next;
+	struct grecap_port *port;
+	LIST_HEAD(list_kill);
+
+	if (!grecap_is_port(dev))
+		return NOTIFY_DONE;
+	port = grecap_port_get_rtnl(dev);
+
+	switch (event) {
+	case NETDEV_UP:
+	case NETDEV_DOWN:
+	case NETDEV_CHANGE:
+		list_for_each_entry(gd, &port->devs, list)
+			netif_stacked_transfer_operstate(dev, gd->dev);
+		break;
+	case NETDEV_UNREGISTER:
+		/* A move to another namespace keeps the devices attached. */
+		if (dev->reg_state != NETREG_UNREGISTERING)
+			break;
+		list_for_each_entry_safe(gd, next, &port->devs, list)
+			grecap_link_ops.dellink(gd->dev, &list_kill);
+		unregister_netdevice_many(&list_kill);
+		break;
+	case NETDEV_PRE_TYPE_CHANGE:
+		/* The hook parses Ethernet; the link must stay Ethernet. */
+		return NOTIFY_BAD;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block grecap_notifier_block = {
+	.notifier_call = grecap_device_event,
+};
+
+int grecap_port_init(void)
+{
+	grecap_mask_order_init();
+	return register_netdevice_notifier(&grecap_notifier_block);
+}
+
+void grecap_port_exit(void)
+{
+	unregister_netdevice_notifier(&grecap_notifier_block);
+}

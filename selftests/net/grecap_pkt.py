@@ -1,0 +1,271 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Packet helper for the grecap selftests.
+
+  send DEV KIND COUNT --expect OUT.pcap [--mac MAC] [--dst-ip A] [--dst-mac M]
+      Send COUNT frames of KIND through DEV with AF_PACKET, so that a tunnel
+      device of the kernel encapsulates them, and write to OUT.pcap the
+      frames grecap should deliver for them: the Ethernet frame as sent, or
+      for an L3 kind the packet behind the synthesized header (destination
+      MAC = grecap device's MAC, source 00:00:00:00:00:00, type = protocol).
+      KIND: eth, arp, ping, syn (Ethernet, for a gretap), ipv4, ipv6, mpls
+      (L3, for a gre/ip6gre).
+  gre DEV --dst-mac M --src A --dst B [options] --expect OUT.pcap
+      Build outer IPv4/IPv6 + GRE by hand (for what no kernel device sends:
+      bad checksums, truncations, version 1, routing bit) and send it.
+  compare EXPECTED.pcap GOT.pcap
+      Exit 0 when GOT holds exactly the frames of EXPECTED, in order.
+  count FILE.pcap
+      Print the number of frames.
+"""
+
+import argparse
+import ipaddress
+import socket
+import struct
+import sys
+import time
+
+ETH_P_ALL = 0x0003
+PROTO = {"ipv4": 0x0800, "ipv6": 0x86DD, "mpls": 0x8847}
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def mac(s):
+    return bytes(int(x, 16) for x in s.split(":"))
+
+
+def ipv4(src, dst, proto, payload, ident=1):
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident, 0,
+                      64, proto, 0, socket.inet_aton(src),
+                      socket.inet_aton(dst))
+    return hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:] + payload
+
+
+def ipv6(src, dst, nh, payload):
+    return struct.pack("!IHBB16s16s", 6 << 28, len(payload), nh, 64,
+                       socket.inet_pton(socket.AF_INET6, src),
+                       socket.inet_pton(socket.AF_INET6, dst)) + payload
+
+
+def udp(sport, dport, payload):
+    return struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+
+
+def payload_for(i, size):
+    base = b"grecap-selftest %06d " % i
+    return (base * (size // len(base) + 1))[:size]
+
+
+SRC_MAC = mac("02:00:00:00:00:01")
+DST_MAC = mac("02:00:00:00:00:02")
+
+
+def frame(kind, i, args):
+    """Return (bytes, ethertype, is_l3) of frame i of a kind."""
+    size = 18 + (i * 97) % 1200
+    src4, dst4 = "10.9.0.1", args.dst_ip or "10.9.0.2"
+    if kind == "eth":
+        pkt = ipv4(src4, dst4, 17, udp(4000 + i, 9, payload_for(i, size)), i)
+        return DST_MAC + SRC_MAC + b"\x08\x00" + pkt, 0, False
+    if kind == "arp":
+        arp = struct.pack("!HHBBH6s4s6s4s", 1, 0x0800, 6, 4, 1, SRC_MAC,
+                          socket.inet_aton(src4), b"\0" * 6,
+                          socket.inet_aton(dst4))
+        return b"\xff" * 6 + SRC_MAC + b"\x08\x06" + arp, 0, False
+    dmac = mac(args.dst_mac) if args.dst_mac else DST_MAC
+    if kind == "ping":
+        icmp = struct.pack("!BBHHH", 8, 0, 0, 0x4242, i) + payload_for(i, 56)
+        icmp = icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]
+        return dmac + SRC_MAC + b"\x08\x00" + ipv4(src4, dst4, 1, icmp, i), \
+            0, False
+    if kind == "syn":
+        tcp = struct.pack("!HHIIBBHHH", 40000 + i, 22, i, 0, 5 << 4, 0x02,
+                          65535, 0, 0)
+        ph = socket.inet_aton(src4) + socket.inet_aton(dst4) + \
+            struct.pack("!BBH", 0, 6, len(tcp))
+        tcp = tcp[:16] + struct.pack("!H", csum(ph + tcp)) + tcp[18:]
+        return dmac + SRC_MAC + b"\x08\x00" + ipv4(src4, dst4, 6, tcp, i), \
+            0, False
+    if kind == "ipv4":
+        return ipv4(src4, dst4, 17, udp(5000 + i, 9, payload_for(i, size)),
+                    i), PROTO[kind], True
+    if kind == "ipv6":
+        u = udp(6000 + i, 9, payload_for(i, size))
+        return ipv6("2001:db8:9::1", "2001:db8:9::2", 17, u), PROTO[kind], True
+    if kind == "mpls":
+        label = struct.pack("!I", (1000 + i) << 12 | 1 << 8 | 64)
+        return label + ipv4(src4, dst4, 17, udp(7000, 9, payload_for(i, size)),
+                            i), PROTO[kind], True
+    raise SystemExit("unknown kind " + kind)
+
+
+def pcap_write(path, frames):
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
+        for fr in frames:
+            f.write(struct.pack("<IIII", 0, 0, len(fr), len(fr)) + fr)
+
+
+def pcap_read(path):
+    frames = []
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 24:
+        return frames
+    magic = struct.unpack("<I", data[:4])[0]
+    e = "<" if magic in (0xA1B2C3D4, 0xA1B23C4D) else ">"
+    off = 24
+    while off + 16 <= len(data):
+        _, _, incl, _ = struct.unpack(e + "IIII", data[off:off + 16])
+        frames.append(data[off + 16:off + 16 + incl])
+        off += 16 + incl
+    return frames
+
+
+def cmd_send(args):
+    frames = []
+    for i in range(args.count):
+        fr, proto, l3 = frame(args.kind, i, args)
+        if l3:
+            s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM)
+            s.sendto(fr, (args.dev, proto))
+            s.close()
+            fr = mac(args.mac) + b"\0" * 6 + struct.pack("!H", proto) + fr
+        else:
+            s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+            s.bind((args.dev, 0))
+            s.send(fr)
+            s.close()
+        frames.append(fr)
+        if args.interval:
+            time.sleep(args.interval)
+    if args.expect:
+        pcap_write(args.expect, frames)
+
+
+def gre_packet(args, i):
+    inner, _, _ = frame("eth", i, args) if args.proto == 0x6558 else \
+        frame("ipv4", i, args)
+    flags = 0
+    opts = b""
+    if args.csum:
+        flags |= 0x8000
+        opts += b"\0\0\0\0"
+    if args.key is not None:
+        flags |= 0x2000
+        opts += struct.pack("!I", args.key)
+    if args.seq:
+        flags |= 0x1000
+        opts += struct.pack("!I", i)
+    if args.routing:
+        flags |= 0x4000
+    flags |= args.version
+    gre = struct.pack("!HH", flags, args.proto) + opts + inner
+    if args.csum:
+        c = csum(gre)
+        if args.bad_csum:
+            c ^= 0x5A5A
+        gre = gre[:4] + struct.pack("!H", c) + gre[6:]
+    if ipaddress.ip_address(args.dst).version == 4:
+        outer = ipv4(args.src, args.dst, 47, gre, i)
+        ethertype = b"\x08\x00"
+    else:
+        outer = ipv6(args.src, args.dst, 47, gre)
+        ethertype = b"\x86\xdd"
+    wire = mac(args.dst_mac) + SRC_MAC + ethertype + outer
+    if args.truncate is not None:
+        wire = wire[:args.truncate]
+    if args.proto == 0x6558:
+        expect = inner
+    else:
+        expect = mac(args.mac) + b"\0" * 6 + struct.pack("!H", args.proto) + \
+            inner
+    return wire, expect
+
+
+def cmd_gre(args):
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((args.dev, 0))
+    frames = []
+    for i in range(args.count):
+        wire, expect = gre_packet(args, i)
+        s.send(wire)
+        frames.append(expect)
+    if args.expect:
+        pcap_write(args.expect, frames)
+
+
+def cmd_compare(args):
+    exp, got = pcap_read(args.expected), pcap_read(args.got)
+    ok = True
+    if len(exp) != len(got):
+        print("expected %d frames, got %d" % (len(exp), len(got)))
+        ok = False
+    for n, (a, b) in enumerate(zip(exp, got)):
+        if a != b:
+            print("frame %d differs (%d vs %d bytes)" % (n, len(a), len(b)))
+            print("  expected " + a[:48].hex())
+            print("  got      " + b[:48].hex())
+            ok = False
+            break
+    if ok:
+        print("%d frames identical" % len(exp))
+    sys.exit(0 if ok else 1)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    sub = p.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("send")
+    s.add_argument("dev")
+    s.add_argument("kind")
+    s.add_argument("count", type=int)
+    s.add_argument("--expect")
+    s.add_argument("--mac", default="00:00:00:00:00:00")
+    s.add_argument("--dst-ip")
+    s.add_argument("--dst-mac")
+    s.add_argument("--interval", type=float, default=0)
+    g = sub.add_parser("gre")
+    g.add_argument("dev")
+    g.add_argument("--dst-mac", required=True)
+    g.add_argument("--src", required=True)
+    g.add_argument("--dst", required=True)
+    g.add_argument("--mac", default="00:00:00:00:00:00")
+    g.add_argument("--proto", type=lambda x: int(x, 0), default=0x6558)
+    g.add_argument("--key", type=lambda x: int(x, 0))
+    g.add_argument("--csum", action="store_true")
+    g.add_argument("--bad-csum", action="store_true")
+    g.add_argument("--seq", action="store_true")
+    g.add_argument("--routing", action="store_true")
+    g.add_argument("--version", type=int, default=0)
+    g.add_argument("--truncate", type=int)
+    g.add_argument("--count", type=int, default=1)
+    g.add_argument("--expect")
+    g.add_argument("--dst-ip")
+    c = sub.add_parser("compare")
+    c.add_argument("expected")
+    c.add_argument("got")
+    n = sub.add_parser("count")
+    n.add_argument("file")
+    args = p.parse_args()
+    if args.cmd == "send":
+        cmd_send(args)
+    elif args.cmd == "gre":
+        cmd_gre(args)
+    elif args.cmd == "compare":
+        cmd_compare(args)
+    else:
+        print(len(pcap_read(args.file)))
+
+
+if __name__ == "__main__":
+    main()

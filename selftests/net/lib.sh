@@ -1,0 +1,225 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers for the grecap selftests, in the manner of the kernel's
+# tools/testing/selftests/net/lib.sh: a network namespace per host, veth
+# between them, busywait instead of sleeps, kselftest exit codes.
+#
+# The standard topology (setup_topo):
+#
+#   netns $SND (mirror source)            netns $COL (collector)
+#   snd0 192.0.2.1/24 2001:db8::1/64 ---- col0 192.0.2.2/24 2001:db8::2/64
+#   tunnel devices of the kernel             grecap0 link col0
+
+ksft_pass=0
+ksft_fail=1
+ksft_skip=4
+
+LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(cd "$LIB_DIR/../.." && pwd)
+GRECAP_KO=${GRECAP_KO:-$TOP/grecap.ko}
+PY=/usr/bin/python3
+PKT="$PY $LIB_DIR/grecap_pkt.py"
+TMP=$(mktemp -d /tmp/grecap-test.XXXXXX)
+RET=0
+SND=snd-$$
+COL=col-$$
+NS_LIST=()
+BG_PIDS=()
+
+SND4=192.0.2.1
+COL4=192.0.2.2
+SND6=2001:db8::1
+COL6=2001:db8::2
+
+# ---- reporting
+
+log() { echo "$*"; }
+
+pass() { echo "ok: $*"; }
+
+fail() {
+	echo "FAIL: $*"
+	RET=$ksft_fail
+}
+
+skip() {
+	echo "SKIP: $*"
+	cleanup
+	exit $ksft_skip
+}
+
+# check DESC CMD...: run CMD, pass when it succeeds.
+check() {
+	local desc=$1
+	shift
+	if "$@"; then pass "$desc"; else fail "$desc"; fi
+}
+
+# check_eq DESC EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" == "$3" ]; then
+		pass "$1 ($3)"
+	else
+		fail "$1: expected '$2', got '$3'"
+	fi
+}
+
+# check_fail_msg DESC PATTERN CMD...: CMD must fail and say PATTERN.
+check_fail_msg() {
+	local desc=$1 pat=$2 out
+	shift 2
+	if out=$("$@" 2>&1); then
+		fail "$desc: succeeded, expected an error"
+	elif grep -q -- "$pat" <<<"$out"; then
+		pass "$desc: $(head -n 1 <<<"$out")"
+	else
+		fail "$desc: error did not say '$pat': $out"
+	fi
+}
+
+# busywait TIMEOUT_MS CMD...: poll until CMD succeeds.
+busywait() {
+	local timeout=$1 start now
+	shift
+	start=$(date +%s%3N)
+	while true; do
+		"$@" && return 0
+		now=$(date +%s%3N)
+		((now - start > timeout)) && return 1
+		sleep 0.05
+	done
+}
+
+# ---- setup and cleanup
+
+cleanup() {
+	local pid ns
+	for pid in "${BG_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	wait 2>/dev/null
+	for ns in "${NS_LIST[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	if [ -d /sys/module/grecap ]; then
+		rmmod grecap 2>/dev/null
+	fi
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+finish() {
+	exit $RET
+}
+
+ns_add() {
+	ip netns add "$1" || exit $ksft_fail
+	NS_LIST+=("$1")
+	ip -n "$1" link set lo up
+}
+
+load_grecap() {
+	[ -d /sys/module/grecap ] && return 0
+	if [ ! -r "$GRECAP_KO" ]; then
+		echo "no module at $GRECAP_KO"
+		exit $ksft_fail
+	fi
+	modprobe -q gre
+	insmod "$GRECAP_KO" || exit $ksft_fail
+}
+
+setup_topo() {
+	load_grecap
+	ns_add "$SND"
+	ns_add "$COL"
+	ip -n "$SND" link add snd0 type veth peer name col0 netns "$COL" ||
+		exit $ksft_fail
+	ip -n "$SND" addr add $SND4/24 dev snd0
+	ip -n "$COL" addr add $COL4/24 dev col0
+	ip -n "$SND" addr add $SND6/64 dev snd0 nodad
+	ip -n "$COL" addr add $COL6/64 dev col0 nodad
+	ip -n "$SND" link set snd0 up
+	ip -n "$COL" link set col0 up
+	busywait 5000 ip netns exec "$SND" ping -c 1 -W 1 -q $COL4 >/dev/null ||
+		exit $ksft_fail
+	busywait 5000 ip netns exec "$SND" ping -6 -c 1 -W 1 -q $COL6 >/dev/null ||
+		exit $ksft_fail
+}
+
+# mac NS DEV
+mac() {
+	ip -n "$1" -j link show dev "$2" | $PY -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])'
+}
+
+# tunnel NAME TYPE [ip link options...]: a tunnel device in $SND toward the
+# collector that sends nothing of its own (no IPv6 autoconf, no ARP).
+tunnel() {
+	local name=$1 type=$2 local remote
+	shift 2
+	case $type in
+	ip6*) local=$SND6 remote=$COL6 ;;
+	*) local=$SND4 remote=$COL4 ;;
+	esac
+	ip -n "$SND" link add "$name" type "$type" local $local remote $remote "$@" ||
+		exit $ksft_fail
+	ip netns exec "$SND" sysctl -qw net.ipv6.conf."$name".disable_ipv6=1
+	ip -n "$SND" link set "$name" arp off up
+}
+
+# sysfs_write NS DEV FIELD VALUE (bash: its errors name the errno)
+sysfs_write() {
+	ip netns exec "$1" bash -c "echo $4 > /sys/class/net/$2/grecap/$3"
+}
+
+# grecap_add NAME [sysfs settings as field=value...]: grecap device on col0.
+grecap_add() {
+	local name=$1 kv
+	shift
+	ip -n "$COL" link add "$name" link col0 type grecap || exit $ksft_fail
+	for kv in "$@"; do
+		sysfs_write "$COL" "$name" "${kv%%=*}" "${kv#*=}" || exit $ksft_fail
+	done
+	ip -n "$COL" link set "$name" up
+}
+
+# gstat NS DEV NAME: a grecap counter from sysfs (stats/) or statistics/.
+gstat() {
+	local f=/sys/class/net/$2/grecap/stats/$3
+	case $3 in
+	rx_packets | rx_bytes | rx_errors | rx_dropped | rx_crc_errors | \
+		rx_length_errors | tx_dropped | tx_packets)
+		f=/sys/class/net/$2/statistics/$3 ;;
+	esac
+	ip netns exec "$1" cat "$f"
+}
+
+# capture_start NS DEV FILE: tcpdump on DEV into FILE, ready when it returns.
+capture_start() {
+	local ns=$1 dev=$2 file=$3
+	shift 3
+	ip netns exec "$ns" tcpdump -i "$dev" -p -s 0 -U --immediate-mode \
+		-w "$file" "$@" 2>"$file.log" &
+	BG_PIDS+=($!)
+	CAPTURE_PID=$!
+	busywait 10000 grep -q "listening on" "$file.log" || {
+		cat "$file.log"
+		fail "tcpdump did not start on $dev"
+	}
+}
+
+# capture_stop: stop the last capture once COUNT frames are in, or 5 s.
+capture_stop() {
+	local file=$1 count=${2:-0}
+	if ((count > 0)); then
+		busywait 5000 sh -c "[ \$($PKT count $file 2>/dev/null || echo 0) -ge $count ]"
+	fi
+	sleep 0.2
+	kill -INT "$CAPTURE_PID" 2>/dev/null
+	wait "$CAPTURE_PID" 2>/dev/null
+}
+
+# tx_of NS DEV: frames DEV has sent.
+tx_of() {
+	ip netns exec "$1" cat /sys/class/net/"$2"/statistics/tx_packets
+}

@@ -1,0 +1,52 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run the grecap selftests (inside the test VM) and print KTAP.
+#
+#   run_tests.sh MODULE.ko [TEST...]     TEST: a name under selftests/net/
+#
+# Each test is a script exiting 0 (pass), 4 (skip) or anything else (fail);
+# its output becomes KTAP diagnostics.  A test also fails when the kernel
+# log shows an oops, BUG, WARNING, Call Trace or a sanitizer report while
+# it ran, as the netdev CI does.
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+export GRECAP_KO=${1:?usage: run_tests.sh MODULE.ko [TEST...]}
+shift
+cd "$top" || exit 1
+
+if [ $# -gt 0 ]; then
+	tests=("$@")
+else
+	tests=()
+	for t in selftests/net/*.sh; do
+		[ "$(basename "$t")" = lib.sh ] || tests+=("$(basename "$t" .sh)")
+	done
+fi
+
+splat='BUG:|WARNING:|Call Trace|Oops|general protection|KASAN|UBSAN|kmemleak|refcount_t|unreferenced object|possible circular locking|suspicious RCU usage|sleeping function called'
+
+echo "TAP version 13"
+echo "1..${#tests[@]}"
+n=0
+for t in "${tests[@]}"; do
+	n=$((n + 1))
+	t=${t%.sh}
+	before=$(dmesg | wc -l)
+	start=$(date +%s)
+	timeout -k 10 900 bash "selftests/net/$t.sh" 2>&1 | sed 's/^/# /'
+	rc=${PIPESTATUS[0]}
+	secs=$(($(date +%s) - start))
+	new=$(dmesg | tail -n +$((before + 1)))
+	if grep -Eq "$splat" <<<"$new"; then
+		echo "# kernel log while $t ran:"
+		sed 's/^/# /' <<<"$new"
+		rc=1
+	fi
+	case $rc in
+	0) echo "ok $n $t # time=${secs}s" ;;
+	4) echo "ok $n $t # SKIP" ;;
+	124) echo "not ok $n $t # TIMEOUT after ${secs}s" ;;
+	*) echo "not ok $n $t # exit=$rc time=${secs}s" ;;
+	esac
+done

@@ -1,0 +1,43 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Second-stage init of the test VM, running on the host's root (read-only,
+# with a tmpfs overlay): set up a minimal system, run the command that
+# run-vm.sh left in the out share with its output on the second serial
+# port, record its exit status and power off.
+
+out=$1
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root LANG=C.UTF-8 TERM=dumb
+
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mount -t tmpfs -o mode=755 tmpfs /run
+mkdir -p /run/netns /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+# The out share is mounted last: run-vm.sh may have put it under /tmp.
+mkdir -p "$out"
+if ! mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out "$out"; then
+	echo "guest-init: cannot mount the out share at $out"
+	/bin/busybox poweroff -f
+fi
+
+hostname grecap-vm
+ip link set lo up
+# The guest's console must show WARN splats (KERN_WARNING) so the runner
+# can fail on them.
+echo 7 >/proc/sys/kernel/printk
+
+tty=/dev/ttyS1
+stty -F $tty raw -echo 2>/dev/null
+
+bash "$out/cmd.sh" >$tty 2>&1 </dev/null
+echo $? >"$out/rc"
+sync
+
+/bin/busybox poweroff -f
+echo o >/proc/sysrq-trigger

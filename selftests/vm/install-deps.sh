@@ -1,0 +1,30 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install what building, packaging and testing grecap needs, from Debian's
+# archive.  Quiet when everything is there already.
+
+pkgs="build-essential linux-headers-amd64 linux-image-amd64 qemu-system-x86
+busybox-static kmod cpio iproute2 ethtool tcpdump tshark python3-scapy
+netsniff-ng dkms sparse"
+
+missing=
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+line="apt-get install -y$missing"
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: missing packages; as root run:" >&2
+	echo "  apt-get update && $line" >&2
+	exit 1
+fi
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; the answer is no.
+echo "wireshark-common wireshark-common/install-setuid boolean false" |
+	debconf-set-selections
+apt-get update -qq || exit 1
+apt-get install -y -qq --no-install-recommends$missing >/dev/null || exit 1

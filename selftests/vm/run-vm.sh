@@ -1,0 +1,134 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot a kernel in QEMU with the host's root file system shared read-only
+# (virtio-9p, tmpfs overlay on top) and run one command in the guest.
+#
+# The guest sees the host's tools and this repository at their host paths,
+# so nothing is installed into an image: the command runs the selftests
+# against the grecap.ko that was built on the host.
+#
+#   run-vm.sh [-k VMLINUZ] [-r RELEASE] [-t SECONDS] [-o OUTDIR] -- CMD [ARGS]
+#
+# The command's output is streamed to stdout.  The kernel console is kept in
+# OUTDIR/console.log.  Exit status: the command's, or 124 when the guest did
+# not finish (timeout, panic, hang).
+
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+kernel=
+release=
+timeout=1800
+outdir=
+mem=2048
+append_extra=
+
+usage() {
+	echo "usage: $0 [-k vmlinuz] [-r release] [-t seconds] [-o outdir] [-a cmdline] -- cmd [args]" >&2
+	exit 2
+}
+
+while getopts "k:r:t:o:m:a:" opt; do
+	case $opt in
+	k) kernel=$OPTARG ;;
+	r) release=$OPTARG ;;
+	t) timeout=$OPTARG ;;
+	o) outdir=$OPTARG ;;
+	m) mem=$OPTARG ;;
+	a) append_extra=$OPTARG ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -gt 0 ] || usage
+
+if [ -z "$release" ]; then
+	if [ -n "$kernel" ]; then
+		echo "run-vm: -k needs -r (the release whose modules to use)" >&2
+		exit 2
+	fi
+	release=$("$here/kernel-release.sh") || exit 2
+fi
+[ -n "$kernel" ] || kernel=/boot/vmlinuz-$release
+if [ ! -r "$kernel" ]; then
+	echo "run-vm: no kernel image $kernel" >&2
+	exit 2
+fi
+for tool in qemu-system-x86_64 cpio /bin/busybox; do
+	if ! command -v "$tool" >/dev/null; then
+		echo "run-vm: $tool is missing (make deps installs it)" >&2
+		exit 2
+	fi
+done
+
+[ -n "$outdir" ] || outdir=$(mktemp -d /tmp/grecap-vm.XXXXXX)
+mkdir -p "$outdir"
+outdir=$(cd "$outdir" && pwd)
+rm -f "$outdir/rc" "$outdir/console.log" "$outdir/output.log"
+
+# The command, as a script the guest runs from the shared out directory.
+{
+	echo "cd $(printf '%q' "$PWD") || exit 1"
+	printf '%q ' "$@"
+	echo
+} >"$outdir/cmd.sh"
+
+# The initramfs: static busybox, the modules that mount the host's root,
+# and the first-stage init.  Built once per release and reused.
+initrd=$outdir/initrd-$release.cpio.gz
+if [ ! -s "$initrd" ] || [ "$here/init" -nt "$initrd" ]; then
+	stage=$(mktemp -d)
+	mkdir -p "$stage"/{bin,dev,proc,sys,mods,lower,rw,newroot}
+	cp /bin/busybox "$stage/bin/busybox"
+	cp "$here/init" "$stage/init"
+	chmod 755 "$stage/init"
+	: >"$stage/mods/order"
+	for m in virtio_pci 9pnet_virtio 9p overlay; do
+		modprobe -S "$release" --show-depends "$m" 2>/dev/null
+	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' | while read -r ko; do
+		cp "$ko" "$stage/mods/"
+		basename "$ko" >>"$stage/mods/order"
+	done
+	if [ ! -s "$stage/mods/order" ]; then
+		# A kernel with these built in (the debug kernel) needs none.
+		echo "run-vm: no modules listed for $release; assuming built in" >&2
+	fi
+	(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) >"$initrd"
+	rm -rf "$stage"
+fi
+
+cmdline="console=ttyS0 loglevel=7 panic=-1 oops=panic"
+cmdline+=" grecap.out=$outdir grecap.stage2=$here/guest-init.sh"
+[ -n "$append_extra" ] && cmdline+=" $append_extra"
+
+: >"$outdir/output.log"
+qemu-system-x86_64 \
+	-nodefaults -no-user-config -no-reboot -display none \
+	-machine q35 -accel tcg,thread=multi -cpu max -smp 2 -m "$mem" \
+	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
+	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+	-virtfs local,path="$outdir",mount_tag=out,security_model=none,multidevs=remap \
+	-serial file:"$outdir/console.log" \
+	-serial file:"$outdir/output.log" \
+	</dev/null >"$outdir/qemu.log" 2>&1 &
+qpid=$!
+
+# Stream the guest's output while it runs; stop the guest at the deadline.
+tail -n +1 -f --pid=$qpid "$outdir/output.log" | tr -d '\r' &
+tpid=$!
+( sleep "$timeout" && kill $qpid 2>/dev/null ) &
+wpid=$!
+wait $qpid
+qrc=$?
+kill $wpid 2>/dev/null
+wait $tpid 2>/dev/null
+
+if [ ! -s "$outdir/rc" ]; then
+	echo "# run-vm: the guest did not finish (qemu exit $qrc, timeout ${timeout}s)"
+	echo "# run-vm: last lines of $outdir/console.log:"
+	tail -n 40 "$outdir/console.log" | tr -d '\r' | sed 's/^/# /'
+	[ -s "$outdir/qemu.log" ] && sed 's/^/# qemu: /' "$outdir/qemu.log"
+	exit 124
+fi
+exit "$(cat "$outdir/rc")"
