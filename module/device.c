@@ -8,6 +8,7 @@
 
 #include <linux/etherdevice.h>
 #include <linux/percpu.h>
+#include <net/addrconf.h>
 
 #include "grecap.h"
 
@@ -98,6 +99,23 @@ static const struct net_device_ops grecap_netdev_ops = {
 	.ndo_set_mac_address	= eth_mac_addr,
 	.ndo_validate_addr	= eth_validate_addr,
 };
+
+/*
+ * A capture device must show only what was mirrored, but packet taps also
+ * see what the host sends on a device, before grecap drops it.  IPv6
+ * autoconfiguration would send router solicitations and MLD reports on
+ * every grecap device, so it starts with IPv6 disabled (and IFF_NOARP for
+ * IPv4); net.ipv6.conf.<dev>.disable_ipv6 shows it and can undo it.
+ */
+void grecap_dev_quiet(struct net_device *dev)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	struct inet6_dev *idev = __in6_dev_get(dev);
+
+	if (idev)
+		WRITE_ONCE(idev->cnf.disable_ipv6, 1);
+#endif
+}
 
 void grecap_setup(struct net_device *dev)
 {

@@ -100,6 +100,7 @@ extern const char grecap_link_stat_names[GRECAP_LINK_NUM][ETH_GSTRING_LEN];
 
 /* device.c */
 void grecap_setup(struct net_device *dev);
+void grecap_dev_quiet(struct net_device *dev);
 
 /* netlink.c */
 int grecap_netlink_init(void);

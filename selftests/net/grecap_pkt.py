@@ -136,8 +136,11 @@ def cmd_send(args):
     for i in range(args.count):
         fr, proto, l3 = frame(args.kind, i, args)
         if l3:
+            # Bound, not sendto(): an ip6gre's 16-byte address does not
+            # fit the sockaddr_ll Python builds.
             s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM)
-            s.sendto(fr, (args.dev, proto))
+            s.bind((args.dev, proto))
+            s.send(fr)
             s.close()
             fr = mac(args.mac) + b"\0" * 6 + struct.pack("!H", proto) + fr
         else:

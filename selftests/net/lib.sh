@@ -145,6 +145,9 @@ setup_topo() {
 		exit $ksft_fail
 	busywait 5000 ip netns exec "$SND" ping -6 -c 1 -W 1 -q $COL6 >/dev/null ||
 		exit $ksft_fail
+	# Tunnel devices made from now on send nothing of their own (no
+	# router solicitations, MLD or DAD inside the tunnel).
+	ip netns exec "$SND" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
 }
 
 # mac NS DEV
@@ -222,4 +225,29 @@ capture_stop() {
 # tx_of NS DEV: frames DEV has sent.
 tx_of() {
 	ip netns exec "$1" cat /sys/class/net/"$2"/statistics/tx_packets
+}
+
+# snmp NS PROTO FIELD: a counter of /proc/net/snmp (Ip, Icmp, Tcp, ...) or,
+# for PROTO Icmp6/Ip6, of /proc/net/snmp6.
+snmp() {
+	if [[ $2 == *6 ]]; then
+		ip netns exec "$1" awk -v k="$2$3" '$1 == k { print $2 }' /proc/net/snmp6
+	else
+		ip netns exec "$1" awk -v p="$2:" -v k="$3" '
+			$1 == p && !h { for (i = 2; i <= NF; i++) col[$i] = i; h = 1; next }
+			$1 == p && h { print $col[k] }' /proc/net/snmp
+	fi
+}
+
+# icmp_out NS: ICMP and ICMPv6 errors and echo replies NS has sent
+# (neighbour discovery, which the outer link needs, is not counted).
+icmp_out() {
+	local n=0 f
+	for f in OutDestUnreachs OutParmProbs OutTimeExcds OutEchoReps OutRedirects; do
+		n=$((n + $(snmp "$1" Icmp $f)))
+	done
+	for f in OutDestUnreachs OutParmProblems OutTimeExcds OutEchoReplies OutRedirects; do
+		n=$((n + $(snmp "$1" Icmp6 $f)))
+	done
+	echo $n
 }

@@ -6,7 +6,7 @@
 
 pkgs="build-essential linux-headers-amd64 linux-image-amd64 qemu-system-x86
 busybox-static kmod cpio iproute2 ethtool tcpdump tshark python3-scapy
-netsniff-ng dkms sparse"
+netsniff-ng dkms sparse iputils-ping"
 
 missing=
 for p in $pkgs; do

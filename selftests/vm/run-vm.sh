@@ -103,7 +103,7 @@ cmdline+=" grecap.out=$outdir grecap.stage2=$here/guest-init.sh"
 [ -n "$append_extra" ] && cmdline+=" $append_extra"
 
 : >"$outdir/output.log"
-qemu-system-x86_64 \
+timeout -s KILL "$timeout" qemu-system-x86_64 \
 	-nodefaults -no-user-config -no-reboot -display none \
 	-machine q35 -accel tcg,thread=multi -cpu max -smp 2 -m "$mem" \
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
@@ -114,14 +114,11 @@ qemu-system-x86_64 \
 	</dev/null >"$outdir/qemu.log" 2>&1 &
 qpid=$!
 
-# Stream the guest's output while it runs; stop the guest at the deadline.
+# Stream the guest's output while it runs.
 tail -n +1 -f --pid=$qpid "$outdir/output.log" | tr -d '\r' &
 tpid=$!
-( sleep "$timeout" && kill $qpid 2>/dev/null ) &
-wpid=$!
 wait $qpid
 qrc=$?
-kill $wpid 2>/dev/null
 wait $tpid 2>/dev/null
 
 if [ ! -s "$outdir/rc" ]; then
