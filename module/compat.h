@@ -29,6 +29,7 @@ static int fn##_params(struct net_device *dev,				\
 	return fn(rtnl_newlink_link_net(params), dev, params->tb,	\
 		  params->data, extack);				\
 }
+
 #define GRECAP_NEWLINK(fn)	fn##_params
 #else
 #define GRECAP_NEWLINK_ADAPTER(fn)

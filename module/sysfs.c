@@ -140,16 +140,17 @@ out:
 }
 
 #define GRECAP_FIELD_ATTR(name, field)					\
+static const u32 name##_field = (field);				\
 static ssize_t name##_show(struct kobject *kobj,			\
 			   struct kobj_attribute *attr, char *buf)	\
 {									\
-	return grecap_show_field(kobj, buf, field);			\
+	return grecap_show_field(kobj, buf, name##_field);		\
 }									\
 static ssize_t name##_store(struct kobject *kobj,			\
 			    struct kobj_attribute *attr,		\
 			    const char *buf, size_t count)		\
 {									\
-	return grecap_store_field(kobj, buf, count, field);		\
+	return grecap_store_field(kobj, buf, count, name##_field);	\
 }									\
 static struct kobj_attribute name##_attr = __ATTR_RW(name)
 

@@ -158,6 +158,8 @@ def cmd_send(args):
 def gre_packet(args, i):
     inner, _, _ = frame("eth", i, args) if args.proto == 0x6558 else \
         frame("ipv4", i, args)
+    if args.inner_len is not None:
+        inner = inner[:args.inner_len]
     flags = 0
     opts = b""
     if args.csum:
@@ -251,6 +253,7 @@ def main():
     g.add_argument("--routing", action="store_true")
     g.add_argument("--version", type=int, default=0)
     g.add_argument("--truncate", type=int)
+    g.add_argument("--inner-len", type=int)
     g.add_argument("--count", type=int, default=1)
     g.add_argument("--expect")
     g.add_argument("--dst-ip")

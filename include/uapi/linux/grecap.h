@@ -10,6 +10,7 @@
 #ifndef _UAPI_LINUX_GRECAP_H
 #define _UAPI_LINUX_GRECAP_H
 
+#include <linux/const.h>
 #include <linux/types.h>
 
 enum {
@@ -28,9 +29,9 @@ enum {
  * the most-specific match: among devices matching the same number of fields,
  * the higher bit wins (remote before key before local).
  */
-#define GRECAP_MATCH_LOCAL	(1U << 0)
-#define GRECAP_MATCH_KEY	(1U << 1)
-#define GRECAP_MATCH_REMOTE	(1U << 2)
+#define GRECAP_MATCH_LOCAL	_BITUL(0)
+#define GRECAP_MATCH_KEY	_BITUL(1)
+#define GRECAP_MATCH_REMOTE	_BITUL(2)
 #define GRECAP_MATCH_ALL	(GRECAP_MATCH_LOCAL | GRECAP_MATCH_KEY | \
 				 GRECAP_MATCH_REMOTE)
 

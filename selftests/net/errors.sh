@@ -1,0 +1,59 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# GRE that is ours but broken is dropped under a named counter and never
+# delivered: bad checksum, a header or inner frame cut short.  GRE that is
+# not ours to take (version 1, the routing bit) goes to the stack.
+
+source "$(dirname "$0")/lib.sh"
+
+setup_topo
+grecap_add grecap0
+CMAC=$(mac "$COL" col0)
+GMAC=$(mac "$COL" grecap0)
+
+send() {
+	ip netns exec "$SND" $PKT gre snd0 --dst-mac "$CMAC" --src $SND4 \
+		--dst $COL4 "$@"
+}
+
+capture_start "$COL" grecap0 "$TMP/got.pcap"
+send --count 10 --csum --key 5 --seq --expect "$TMP/exp.pcap"
+capture_stop "$TMP/got.pcap" 10
+check "valid checksum: delivered byte-exact" $PKT compare "$TMP/exp.pcap" "$TMP/got.pcap"
+
+capture_start "$COL" grecap0 "$TMP/bad.pcap"
+send --count 10 --csum --bad-csum
+send --count 10 --csum --bad-csum --key 5 --proto 0x0800
+ip netns exec "$SND" $PKT gre snd0 --dst-mac "$CMAC" --src $SND6 --dst $COL6 \
+	--count 10 --csum --bad-csum
+capture_stop "$TMP/bad.pcap"
+check_eq "bad checksum: nothing delivered" 0 "$($PKT count "$TMP/bad.pcap")"
+check_eq "bad checksum: drop_bad_csum" 30 "$(gstat "$COL" grecap0 drop_bad_csum)"
+check_eq "bad checksum: rx_crc_errors" 30 "$(gstat "$COL" grecap0 rx_crc_errors)"
+
+rx0=$(gstat "$COL" grecap0 rx_packets)
+send --count 10 --inner-len 13
+send --count 10 --inner-len 0
+send --count 10 --key 7 --inner-len 0 --truncate 40
+sleep 0.3
+check_eq "short inner Ethernet frame: drop_truncated" 20 "$(gstat "$COL" grecap0 drop_truncated)"
+check_eq "truncated: rx_length_errors" 20 "$(gstat "$COL" grecap0 rx_length_errors)"
+check_eq "truncated: rx_errors" 50 "$(gstat "$COL" grecap0 rx_errors)"
+check_eq "truncated: nothing delivered" "$rx0" "$(gstat "$COL" grecap0 rx_packets)"
+
+# An L3 payload of any length is delivered (the header is synthesized).
+capture_start "$COL" grecap0 "$TMP/l3.pcap"
+send --count 3 --proto 0x0800 --inner-len 1 --mac "$GMAC" --expect "$TMP/l3exp.pcap"
+capture_stop "$TMP/l3.pcap" 3
+check "1-byte L3 payload: delivered" $PKT compare "$TMP/l3exp.pcap" "$TMP/l3.pcap"
+
+u0=$(gstat "$COL" grecap0 link_pass_unsupported)
+send --count 10 --version 1
+send --count 10 --routing
+sleep 0.3
+check_eq "version 1 and routing: passed to the stack" 20 \
+	$(($(gstat "$COL" grecap0 link_pass_unsupported) - u0))
+check_eq "counters: nothing else delivered" $((rx0 + 3)) "$(gstat "$COL" grecap0 rx_packets)"
+
+finish

@@ -1,0 +1,92 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Several grecap devices on one link, each with a filter on local, remote
+# and key: every packet goes to the most specific match; GRE no device
+# matches reaches a native tunnel on the same host; GRE to an address of
+# another host is left alone.
+
+source "$(dirname "$0")/lib.sh"
+
+setup_topo
+modprobe -q ip_gre || skip "no ip_gre"
+SND4B=192.0.2.3
+COL4B=192.0.2.4
+ip -n "$SND" addr add $SND4B/24 dev snd0
+ip -n "$COL" addr add $COL4B/24 dev col0
+CMAC=$(mac "$COL" col0)
+
+# Stock ip creates a device with no filter ("any"), so each device gets
+# its filter before the next is created, one field at a time (every step
+# must be unique on the link), and the catch-all comes last.
+grecap_add g_remkey remote=$SND4 key=42
+grecap_add g_key key=42
+grecap_add g_rem remote=$SND4
+grecap_add g_loc local=$COL4B
+grecap_add g_rem6 remote=$SND6
+grecap_add g_any
+
+# send SRC DST [gre options...]: 5 GRE packets built by hand.
+send() {
+	local src=$1 dst=$2
+	shift 2
+	ip netns exec "$SND" $PKT gre snd0 --dst-mac "$CMAC" --src "$src" \
+		--dst "$dst" --count 5 "$@"
+}
+
+# expect DEV: DEV and only DEV received the 5 packets just sent.
+declare -A seen
+DEVS=(g_any g_key g_rem g_remkey g_loc g_rem6)
+expect() {
+	local d n
+	for d in "${DEVS[@]}"; do
+		n=$(gstat "$COL" $d rx_packets)
+		if [ "$d" = "$1" ]; then
+			check_eq "$2 -> $d" $((${seen[$d]:-0} + 5)) "$n"
+		elif [ "$n" != "${seen[$d]:-0}" ]; then
+			fail "$2: $d received $((n - ${seen[$d]:-0})) it should not have"
+		fi
+		seen[$d]=$n
+	done
+}
+
+send $SND4 $COL4 --key 42;	expect g_remkey "remote+key"
+send $SND4 $COL4 --key 43;	expect g_rem "remote, other key"
+send $SND4 $COL4;		expect g_rem "remote, no key"
+send $SND4B $COL4 --key 42;	expect g_key "key, other remote"
+send $SND4B $COL4;		expect g_any "no key, other remote"
+send $SND4B $COL4B;		expect g_loc "local"
+send $SND4 $COL4B --key 42;	expect g_remkey "remote+key beats local"
+send $SND6 $COL6;		expect g_rem6 "IPv6 remote"
+send 2001:db8::3 $COL6 --key 42; expect g_key "IPv6, key"
+
+# Filters change at run time.
+sysfs_write "$COL" g_remkey key 43
+send $SND4 $COL4 --key 43;	expect g_remkey "after key change"
+send $SND4 $COL4 --key 42;	expect g_rem "old key now falls to remote"
+check_fail_msg "clearing key would duplicate g_rem" "File exists" \
+	sysfs_write "$COL" g_remkey key any
+sysfs_write "$COL" g_remkey key 43
+
+# Unmatched GRE goes to the stack: a native gretap on the collector.
+for d in g_any g_key; do ip -n "$COL" link del $d; done
+DEVS=(g_rem g_remkey g_loc g_rem6)
+ip -n "$COL" link add nat0 type gretap local $COL4 remote $SND4B key 99
+ip -n "$COL" link set nat0 up
+pass0=$(gstat "$COL" g_rem link_pass_unmatched)
+send $SND4B $COL4 --key 99
+busywait 2000 sh -c "[ \$(ip netns exec $COL cat /sys/class/net/nat0/statistics/rx_packets) -ge 5 ]"
+check_eq "unmatched GRE reaches a native gretap" 5 \
+	"$(ip netns exec "$COL" cat /sys/class/net/nat0/statistics/rx_packets)"
+check_eq "counted as link_pass_unmatched" 5 \
+	$(($(gstat "$COL" g_rem link_pass_unmatched) - pass0))
+
+# GRE to an address that is not the collector's is not captured.
+nl0=$(gstat "$COL" g_rem link_pass_not_local)
+send $SND4 192.0.2.77 --key 42
+sleep 0.3
+check_eq "GRE to another host: counted link_pass_not_local" 5 \
+	$(($(gstat "$COL" g_rem link_pass_not_local) - nl0))
+expect none "GRE to another host is not captured"
+
+finish
