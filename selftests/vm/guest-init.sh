@@ -12,7 +12,8 @@ export HOME=/root LANG=C.UTF-8 TERM=dumb
 
 mount -t proc proc /proc
 mount -t sysfs sys /sys
-mount -t tmpfs -o mode=1777 tmpfs /tmp
+# No tmpfs on /tmp: the repository may live there on the host, and the
+# overlay's tmpfs upper layer already takes the guest's writes.
 mount -t tmpfs -o mode=755 tmpfs /run
 mkdir -p /run/netns /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
