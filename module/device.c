@@ -105,7 +105,8 @@ static const struct net_device_ops grecap_netdev_ops = {
  * see what the host sends on a device, before grecap drops it.  IPv6
  * autoconfiguration would send router solicitations and MLD reports on
  * every grecap device, so it starts with IPv6 disabled (and IFF_NOARP for
- * IPv4); net.ipv6.conf.<dev>.disable_ipv6 shows it and can undo it.
+ * IPv4), here and in each namespace it moves to (from the netdevice
+ * notifier); net.ipv6.conf.<dev>.disable_ipv6 shows it and can undo it.
  */
 void grecap_dev_quiet(struct net_device *dev)
 {

@@ -177,7 +177,6 @@ static int grecap_newlink(struct net *src_net, struct net_device *dev,
 	err = register_netdevice(dev);
 	if (err)
 		return err;
-	grecap_dev_quiet(dev);
 
 	err = netdev_upper_dev_link(lower, dev, extack);
 	if (err)

@@ -247,6 +247,13 @@ static int grecap_device_event(struct notifier_block *unused,
 	struct grecap_port *port;
 	LIST_HEAD(list_kill);
 
+	/*
+	 * A grecap device registers anew in each namespace it moves to, and
+	 * IPv6 (whose notifier ran first) starts there with that namespace's
+	 * defaults: keep it quiet every time.
+	 */
+	if (event == NETDEV_REGISTER && dev->rtnl_link_ops == &grecap_link_ops)
+		grecap_dev_quiet(dev);
 	if (!grecap_is_port(dev))
 		return NOTIFY_DONE;
 	port = grecap_port_get_rtnl(dev);

@@ -71,7 +71,17 @@ check_eq "rx_errors" 0 "$(gstat "$COL" grecap0 rx_errors)"
 check_eq "rx_dropped" 0 "$(gstat "$COL" grecap0 rx_dropped)"
 
 # Capture on the link at the same time: the skb is shared with the tap, so
-# decap must unshare it and leave what the tap saw intact.
+# decap must unshare it and leave what the tap saw intact.  A socket with
+# SO_TIMESTAMP (29; Python does not name it) makes the kernel stamp skbs
+# on arrival, so both taps read the same skb->tstamp unless decap loses it.
+$PY -c 'import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, 29, 1)  # SO_TIMESTAMP
+open("'"$TMP/ts.ready"'", "w").close()
+time.sleep(600)' &
+BG_PIDS+=($!)
+busywait 20000 test -e "$TMP/ts.ready"
+sleep 0.5
 tunnel t0 gre
 capture_start "$COL" col0 "$TMP/outer.pcap" proto 47
 outer_pid=$CAPTURE_PID
@@ -82,5 +92,8 @@ CAPTURE_PID=$outer_pid capture_stop "$TMP/outer.pcap" $COUNT
 check "with tcpdump on the link too: frames byte-exact" \
 	$PKT compare "$TMP/exp.pcap" "$TMP/got.pcap"
 check_eq "the link's tap saw the outer packets" $COUNT "$($PKT count "$TMP/outer.pcap")"
+# Both taps read skb->tstamp: equal only if decap kept the arrival time.
+check "receive timestamps kept (grecap0 = link)" \
+	$PKT same-time "$TMP/outer.pcap" "$TMP/got.pcap"
 
 finish

@@ -22,6 +22,12 @@ send --count 10 --csum --key 5 --seq --expect "$TMP/exp.pcap"
 capture_stop "$TMP/got.pcap" 10
 check "valid checksum: delivered byte-exact" $PKT compare "$TMP/exp.pcap" "$TMP/got.pcap"
 
+capture_start "$COL" grecap0 "$TMP/opt.pcap"
+send --count 10 --key 5 --ip-options --expect "$TMP/optexp.pcap"
+capture_stop "$TMP/opt.pcap" 10
+check "outer IPv4 with options: delivered byte-exact" \
+	$PKT compare "$TMP/optexp.pcap" "$TMP/opt.pcap"
+
 capture_start "$COL" grecap0 "$TMP/bad.pcap"
 send --count 10 --csum --bad-csum
 send --count 10 --csum --bad-csum --key 5 --proto 0x0800

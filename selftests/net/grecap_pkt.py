@@ -15,6 +15,8 @@
       bad checksums, truncations, version 1, routing bit) and send it.
   compare EXPECTED.pcap GOT.pcap
       Exit 0 when GOT holds exactly the frames of EXPECTED, in order.
+  same-time A.pcap B.pcap
+      Exit 0 when the frames of A and B carry the same timestamps.
   count FILE.pcap
       Print the number of frames.
 """
@@ -43,10 +45,11 @@ def mac(s):
     return bytes(int(x, 16) for x in s.split(":"))
 
 
-def ipv4(src, dst, proto, payload, ident=1):
-    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident, 0,
-                      64, proto, 0, socket.inet_aton(src),
-                      socket.inet_aton(dst))
+def ipv4(src, dst, proto, payload, ident=1, options=b""):
+    hl = 20 + len(options)
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x40 | hl // 4, 0, hl + len(payload),
+                      ident, 0, 64, proto, 0, socket.inet_aton(src),
+                      socket.inet_aton(dst)) + options
     return hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:] + payload
 
 
@@ -115,7 +118,7 @@ def pcap_write(path, frames):
             f.write(struct.pack("<IIII", 0, 0, len(fr), len(fr)) + fr)
 
 
-def pcap_read(path):
+def pcap_read(path, stamps=False):
     frames = []
     with open(path, "rb") as f:
         data = f.read()
@@ -125,8 +128,8 @@ def pcap_read(path):
     e = "<" if magic in (0xA1B2C3D4, 0xA1B23C4D) else ">"
     off = 24
     while off + 16 <= len(data):
-        _, _, incl, _ = struct.unpack(e + "IIII", data[off:off + 16])
-        frames.append(data[off + 16:off + 16 + incl])
+        sec, frac, incl, _ = struct.unpack(e + "IIII", data[off:off + 16])
+        frames.append((sec, frac) if stamps else data[off + 16:off + 16 + incl])
         off += 16 + incl
     return frames
 
@@ -181,7 +184,9 @@ def gre_packet(args, i):
             c ^= 0x5A5A
         gre = gre[:4] + struct.pack("!H", c) + gre[6:]
     if ipaddress.ip_address(args.dst).version == 4:
-        outer = ipv4(args.src, args.dst, 47, gre, i)
+        # --ip-options: a router alert and padding (8 bytes, IHL 7).
+        opts = b"\x94\x04\x00\x00\x01\x01\x01\x00" if args.ip_options else b""
+        outer = ipv4(args.src, args.dst, 47, gre, i, opts)
         ethertype = b"\x08\x00"
     else:
         outer = ipv6(args.src, args.dst, 47, gre)
@@ -227,6 +232,16 @@ def cmd_compare(args):
     sys.exit(0 if ok else 1)
 
 
+def cmd_same_time(args):
+    a, b = pcap_read(args.a, True), pcap_read(args.b, True)
+    same = len(a) == len(b) and a == b
+    for x, y in list(zip(a, b))[:3]:
+        print("  %d.%06d vs %d.%06d" % (x + y))
+    print("%d/%d timestamps equal" % (sum(x == y for x, y in zip(a, b)),
+                                       max(len(a), len(b))))
+    sys.exit(0 if same else 1)
+
+
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -254,12 +269,16 @@ def main():
     g.add_argument("--version", type=int, default=0)
     g.add_argument("--truncate", type=int)
     g.add_argument("--inner-len", type=int)
+    g.add_argument("--ip-options", action="store_true")
     g.add_argument("--count", type=int, default=1)
     g.add_argument("--expect")
     g.add_argument("--dst-ip")
     c = sub.add_parser("compare")
     c.add_argument("expected")
     c.add_argument("got")
+    t = sub.add_parser("same-time")
+    t.add_argument("a")
+    t.add_argument("b")
     n = sub.add_parser("count")
     n.add_argument("file")
     args = p.parse_args()
@@ -269,6 +288,8 @@ def main():
         cmd_gre(args)
     elif args.cmd == "compare":
         cmd_compare(args)
+    elif args.cmd == "same-time":
+        cmd_same_time(args)
     else:
         print(len(pcap_read(args.file)))
 

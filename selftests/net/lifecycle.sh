@@ -24,6 +24,8 @@ busywait 5000 ip netns exec "$SND" ping -c 1 -W 1 -q $COL4 >/dev/null
 SEN=sen-$$
 ns_add "$SEN"
 ip -n "$COL" link set grecap0 netns "$SEN"
+check_eq "moved: IPv6 still off in the new namespace" 1 \
+	"$(ip netns exec "$SEN" sysctl -n net.ipv6.conf.grecap0.disable_ipv6)"
 ip -n "$SEN" link set grecap0 up
 check "moved: gone from the link's namespace" test -z "$(ip -n "$COL" link show grecap0 2>/dev/null)"
 check "moved: shows its link in the other namespace" \

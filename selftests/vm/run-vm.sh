@@ -115,7 +115,7 @@ timeout -s KILL "$timeout" qemu-system-x86_64 \
 qpid=$!
 
 # Stream the guest's output while it runs.
-tail -n +1 -f --pid=$qpid "$outdir/output.log" | tr -d '\r' &
+tail -n +1 -f --pid=$qpid "$outdir/output.log" | sed -u 's/\r$//' &
 tpid=$!
 wait $qpid
 qrc=$?
