@@ -155,6 +155,7 @@ int grecap_sysfs_add(struct grecap_dev *gd);
 void grecap_sysfs_del(struct grecap_dev *gd);
 
 /* match.c: shared by netlink and sysfs */
+void grecap_match_clear(struct grecap_match *m, u32 fields);
 void grecap_match_set_addr(struct in6_addr *dst, const void *addr, int len);
 int grecap_match_addr_len(const struct in6_addr *addr);
 int grecap_match_check(const struct grecap_match *m,

@@ -18,6 +18,18 @@ void grecap_match_set_addr(struct in6_addr *dst, const void *addr, int len)
 		memcpy(dst, addr, sizeof(*dst));
 }
 
+/* Reset @fields of @m to "any"; unset fields stay zero for exact compares. */
+void grecap_match_clear(struct grecap_match *m, u32 fields)
+{
+	if (fields & GRECAP_MATCH_LOCAL)
+		memset(&m->local, 0, sizeof(m->local));
+	if (fields & GRECAP_MATCH_REMOTE)
+		memset(&m->remote, 0, sizeof(m->remote));
+	if (fields & GRECAP_MATCH_KEY)
+		m->key = 0;
+	m->fields &= ~fields;
+}
+
 /* 4 for an IPv4 (v4-mapped) address, 16 for IPv6. */
 int grecap_match_addr_len(const struct in6_addr *addr)
 {

@@ -70,13 +70,7 @@ static int grecap_match_from_nl(struct grecap_match *m, struct nlattr *data[],
 					    "a field cannot be both set and reset to any");
 			return -EINVAL;
 		}
-		if (any & GRECAP_MATCH_LOCAL)
-			memset(&m->local, 0, sizeof(m->local));
-		if (any & GRECAP_MATCH_REMOTE)
-			memset(&m->remote, 0, sizeof(m->remote));
-		if (any & GRECAP_MATCH_KEY)
-			m->key = 0;
-		m->fields &= ~any;
+		grecap_match_clear(m, any);
 	}
 	attr = data[IFLA_GRECAP_LOCAL];
 	if (attr) {

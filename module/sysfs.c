@@ -86,13 +86,7 @@ static int grecap_parse_field(const char *buf, u32 field,
 		return -EINVAL;
 	strim(s);
 	if (!strcmp(s, "any")) {
-		m->fields &= ~field;
-		if (field == GRECAP_MATCH_LOCAL)
-			memset(&m->local, 0, sizeof(m->local));
-		else if (field == GRECAP_MATCH_REMOTE)
-			memset(&m->remote, 0, sizeof(m->remote));
-		else
-			m->key = 0;
+		grecap_match_clear(m, field);
 		return 0;
 	}
 	if (field == GRECAP_MATCH_KEY)
