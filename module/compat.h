@@ -36,4 +36,10 @@ static int fn##_params(struct net_device *dev,				\
 #define GRECAP_NEWLINK(fn)	fn
 #endif
 
+/*
+ * 6.5 moved the GSO helpers out of netdevice.h into <net/gso.h>, which rx.c
+ * includes when GRECAP_HAVE_NET_GSO_H says it exists (an #include here
+ * would come ahead of each file's pr_fmt).
+ */
+
 #endif /* _GRECAP_COMPAT_H */

@@ -80,7 +80,8 @@ static void grecap_get_stats64(struct net_device *dev,
 	grecap_counters_sum(gd->stats, GRECAP_STAT_NUM, c);
 	s->rx_crc_errors = c[GRECAP_STAT_DROP_CSUM];
 	s->rx_length_errors = c[GRECAP_STAT_DROP_TRUNC];
-	s->rx_errors = s->rx_crc_errors + s->rx_length_errors;
+	s->rx_errors = s->rx_crc_errors + s->rx_length_errors +
+		       c[GRECAP_STAT_DROP_ERSPAN];
 	s->rx_dropped += c[GRECAP_STAT_DROP_DOWN] + c[GRECAP_STAT_DROP_NOMEM];
 	s->tx_dropped += c[GRECAP_STAT_TX_DROP];
 }
@@ -88,6 +89,26 @@ static void grecap_get_stats64(struct net_device *dev,
 static int grecap_get_iflink(const struct net_device *dev)
 {
 	return grecap_dev_priv(dev)->lower->ifindex;
+}
+
+/*
+ * grecap0 shows frames as they were on the wire, so it never aggregates
+ * them; register_netdevice() offers GRO to every device, fix it off here.
+ */
+#define GRECAP_NO_FEATURES	(NETIF_F_GRO | NETIF_F_GRO_FRAGLIST | \
+				 NETIF_F_GRO_UDP_FWD | NETIF_F_LRO)
+
+static netdev_features_t grecap_fix_features(struct net_device *dev,
+					     netdev_features_t features)
+{
+	return features & ~GRECAP_NO_FEATURES;
+}
+
+/* After registration: ethtool -k then shows GRO as "off [fixed]". */
+void grecap_dev_fix_offloads(struct net_device *dev)
+{
+	dev->hw_features &= ~GRECAP_NO_FEATURES;
+	dev->wanted_features &= ~GRECAP_NO_FEATURES;
 }
 
 static const struct net_device_ops grecap_netdev_ops = {
@@ -98,6 +119,7 @@ static const struct net_device_ops grecap_netdev_ops = {
 	.ndo_get_iflink		= grecap_get_iflink,
 	.ndo_set_mac_address	= eth_mac_addr,
 	.ndo_validate_addr	= eth_validate_addr,
+	.ndo_fix_features	= grecap_fix_features,
 };
 
 /*

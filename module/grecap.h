@@ -11,13 +11,14 @@
 #define _GRECAP_H
 
 #include <linux/netdevice.h>
+#include <linux/skbuff.h>
 #include <linux/ethtool.h>
 #include <linux/in6.h>
 #include <linux/rtnetlink.h>
 #include <linux/u64_stats_sync.h>
 #include <uapi/linux/grecap.h>
 
-#define GRECAP_VERSION		"0.1.0"
+#define GRECAP_VERSION		"0.2.0"
 
 /* Every combination of match fields is one lookup mask. */
 #define GRECAP_NMASKS		(GRECAP_MATCH_ALL + 1)
@@ -32,6 +33,7 @@ struct grecap_match {
 	struct in6_addr local;
 	struct in6_addr remote;
 	__be32 key;
+	u32 session;		/* ERSPAN session ID */
 	u32 fields;		/* GRECAP_MATCH_* that are set */
 };
 
@@ -54,8 +56,14 @@ enum grecap_stat {
 	GRECAP_STAT_RX_IPV4,		/* payload 0x0800 */
 	GRECAP_STAT_RX_IPV6,		/* payload 0x86DD */
 	GRECAP_STAT_RX_OTHER,		/* any other payload protocol */
+	GRECAP_STAT_RX_ERSPAN1,		/* ERSPAN Type I */
+	GRECAP_STAT_RX_ERSPAN2,		/* ERSPAN Type II */
+	GRECAP_STAT_RX_ERSPAN3,		/* ERSPAN Type III */
+	GRECAP_STAT_RX_SPLIT,		/* GRO-merged packets cut back */
+	/* Everything from here on is a drop. */
 	GRECAP_STAT_DROP_CSUM,		/* bad GRE checksum */
 	GRECAP_STAT_DROP_TRUNC,		/* shorter than its headers say */
+	GRECAP_STAT_DROP_ERSPAN,	/* unknown ERSPAN version/frame type */
 	GRECAP_STAT_DROP_DOWN,		/* matched while the device is down */
 	GRECAP_STAT_DROP_NOMEM,		/* no memory to unshare or unclone */
 	GRECAP_STAT_TX_DROP,		/* sent to grecap0, which never sends */
@@ -67,6 +75,9 @@ enum grecap_link_stat {
 	GRECAP_LINK_NOT_LOCAL,		/* GRE to an address not of this host */
 	GRECAP_LINK_UNMATCHED,		/* GRE to this host, no device matched */
 	GRECAP_LINK_UNSUPPORTED,	/* GRE version 1 or routing present */
+	GRECAP_LINK_FRAG,		/* outer fragments taken to reassemble */
+	GRECAP_LINK_REASM,		/* outer packets reassembled */
+	GRECAP_LINK_FRAG_DROP,		/* fragments reassembly refused */
 	GRECAP_LINK_NUM
 };
 
@@ -87,6 +98,7 @@ struct grecap_dev {
 	struct net_device *lower;
 	struct grecap_port *port;
 	struct grecap_filter __rcu *filter;
+	u32 flags;			/* GRECAP_F_*; RTNL, read locklessly */
 	struct list_head list;
 	struct grecap_pcpu_counters __percpu *stats;
 	struct kobject *sysfs_dir;
@@ -101,6 +113,7 @@ extern const char grecap_link_stat_names[GRECAP_LINK_NUM][ETH_GSTRING_LEN];
 /* device.c */
 void grecap_setup(struct net_device *dev);
 void grecap_dev_quiet(struct net_device *dev);
+void grecap_dev_fix_offloads(struct net_device *dev);
 
 /* netlink.c */
 int grecap_netlink_init(void);
@@ -133,6 +146,29 @@ static inline struct grecap_port *grecap_port_get_rtnl(const struct net_device *
 /* rx.c */
 rx_handler_result_t grecap_handle_frame(struct sk_buff **pskb);
 rx_handler_result_t grecap_sink_frame(struct sk_buff **pskb);
+enum grecap_stat grecap_pull_eth(struct sk_buff *skb, unsigned int len,
+				 struct net_device *dev);
+enum grecap_stat grecap_pull_l3(struct sk_buff *skb, unsigned int len,
+				__be16 proto, struct net_device *dev);
+
+/* erspan.c */
+struct erspan_base_hdr;
+bool grecap_erspan_peek(const struct erspan_base_hdr *ershdr,
+			__be16 proto, __be16 gre_flags,
+			struct grecap_match *key);
+enum grecap_stat grecap_erspan_decap(struct sk_buff *skb, unsigned int hdr_len,
+				     __be16 proto, __be16 gre_flags,
+				     const struct grecap_dev *gd);
+
+/* defrag.c */
+int grecap_defrag(struct sk_buff **pskb, unsigned int len,
+		  struct grecap_port *port);
+
+/* IPv6 reassembly is nf_defrag_ipv6's; without it fragments go to the stack. */
+static inline bool grecap_can_defrag(__be16 proto)
+{
+	return proto == htons(ETH_P_IP) || IS_ENABLED(CONFIG_NF_DEFRAG_IPV6);
+}
 
 /* stats.c */
 struct grecap_pcpu_counters __percpu *grecap_counters_alloc(unsigned int n);

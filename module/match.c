@@ -27,6 +27,8 @@ void grecap_match_clear(struct grecap_match *m, u32 fields)
 		memset(&m->remote, 0, sizeof(m->remote));
 	if (fields & GRECAP_MATCH_KEY)
 		m->key = 0;
+	if (fields & GRECAP_MATCH_SESSION)
+		m->session = 0;
 	m->fields &= ~fields;
 }
 

@@ -8,6 +8,7 @@
 
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
+#include <net/erspan.h>
 #include <net/ipv6.h>
 #include <net/rtnetlink.h>
 
@@ -20,6 +21,8 @@ static const struct nla_policy grecap_policy[IFLA_GRECAP_MAX + 1] = {
 				    .len = sizeof(struct in6_addr) },
 	[IFLA_GRECAP_KEY]	= { .type = NLA_U32 },
 	[IFLA_GRECAP_ANY]	= NLA_POLICY_MASK(NLA_U32, GRECAP_MATCH_ALL),
+	[IFLA_GRECAP_SESSION]	= NLA_POLICY_MAX(NLA_U16, ID_MASK),
+	[IFLA_GRECAP_FLAGS]	= NLA_POLICY_MASK(NLA_U32, GRECAP_F_ALL),
 };
 
 static int grecap_validate_addr(const struct nlattr *attr,
@@ -65,7 +68,8 @@ static int grecap_match_from_nl(struct grecap_match *m, struct nlattr *data[],
 		any = nla_get_u32(data[IFLA_GRECAP_ANY]);
 		if ((any & GRECAP_MATCH_LOCAL && data[IFLA_GRECAP_LOCAL]) ||
 		    (any & GRECAP_MATCH_REMOTE && data[IFLA_GRECAP_REMOTE]) ||
-		    (any & GRECAP_MATCH_KEY && data[IFLA_GRECAP_KEY])) {
+		    (any & GRECAP_MATCH_KEY && data[IFLA_GRECAP_KEY]) ||
+		    (any & GRECAP_MATCH_SESSION && data[IFLA_GRECAP_SESSION])) {
 			NL_SET_ERR_MSG_ATTR(extack, data[IFLA_GRECAP_ANY],
 					    "a field cannot be both set and reset to any");
 			return -EINVAL;
@@ -86,6 +90,11 @@ static int grecap_match_from_nl(struct grecap_match *m, struct nlattr *data[],
 	if (attr) {
 		m->key = cpu_to_be32(nla_get_u32(attr));
 		m->fields |= GRECAP_MATCH_KEY;
+	}
+	attr = data[IFLA_GRECAP_SESSION];
+	if (attr) {
+		m->session = nla_get_u16(attr);
+		m->fields |= GRECAP_MATCH_SESSION;
 	}
 	return grecap_match_check(m, extack);
 }
@@ -167,10 +176,13 @@ static int grecap_newlink(struct net *src_net, struct net_device *dev,
 
 	gd->dev = dev;
 	gd->lower = lower;
+	if (data && data[IFLA_GRECAP_FLAGS])
+		gd->flags = nla_get_u32(data[IFLA_GRECAP_FLAGS]);
 	INIT_LIST_HEAD(&gd->list);
 	err = register_netdevice(dev);
 	if (err)
 		return err;
+	grecap_dev_fix_offloads(dev);
 
 	err = netdev_upper_dev_link(lower, dev, extack);
 	if (err)
@@ -214,7 +226,12 @@ static int grecap_changelink(struct net_device *dev, struct nlattr *tb[],
 	err = grecap_match_from_nl(&m, data, extack);
 	if (err)
 		return err;
-	return grecap_port_set_match(gd, &m, extack);
+	err = grecap_port_set_match(gd, &m, extack);
+	if (err)
+		return err;
+	if (data && data[IFLA_GRECAP_FLAGS])
+		WRITE_ONCE(gd->flags, nla_get_u32(data[IFLA_GRECAP_FLAGS]));
+	return 0;
 }
 
 static void grecap_dellink(struct net_device *dev, struct list_head *head)
@@ -232,7 +249,9 @@ static size_t grecap_get_size(const struct net_device *dev)
 {
 	return nla_total_size(sizeof(struct in6_addr)) +	/* LOCAL */
 	       nla_total_size(sizeof(struct in6_addr)) +	/* REMOTE */
-	       nla_total_size(sizeof(u32));			/* KEY */
+	       nla_total_size(sizeof(u32)) +			/* KEY */
+	       nla_total_size(sizeof(u16)) +			/* SESSION */
+	       nla_total_size(sizeof(u32));			/* FLAGS */
 }
 
 static int grecap_put_addr(struct sk_buff *skb, int type,
@@ -251,6 +270,8 @@ static int grecap_fill_info(struct sk_buff *skb, const struct net_device *dev)
 	const struct grecap_filter *f = rcu_dereference_rtnl(gd->filter);
 	const struct grecap_match *m;
 
+	if (nla_put_u32(skb, IFLA_GRECAP_FLAGS, READ_ONCE(gd->flags)))
+		return -EMSGSIZE;
 	if (!f)
 		return 0;
 	m = &f->match;
@@ -262,6 +283,9 @@ static int grecap_fill_info(struct sk_buff *skb, const struct net_device *dev)
 		return -EMSGSIZE;
 	if ((m->fields & GRECAP_MATCH_KEY) &&
 	    nla_put_u32(skb, IFLA_GRECAP_KEY, be32_to_cpu(m->key)))
+		return -EMSGSIZE;
+	if ((m->fields & GRECAP_MATCH_SESSION) &&
+	    nla_put_u16(skb, IFLA_GRECAP_SESSION, m->session))
 		return -EMSGSIZE;
 	return 0;
 }

@@ -78,6 +78,8 @@ static void grecap_match_masked(struct grecap_match *out,
 		out->remote = key->remote;
 	if (mask & GRECAP_MATCH_KEY)
 		out->key = key->key;
+	if (mask & GRECAP_MATCH_SESSION)
+		out->session = key->session;
 	out->fields = mask;
 }
 
@@ -92,7 +94,7 @@ struct grecap_dev *grecap_port_lookup(const struct grecap_port *port,
 	for_each_set_bit(p, &masks, GRECAP_NMASKS) {
 		u32 mask = grecap_mask_order[p];
 
-		/* A filter on a field the packet lacks (a key) cannot match. */
+		/* A filter on a field the packet lacks (key, session) cannot match. */
 		if (mask & ~key->fields)
 			continue;
 		grecap_match_masked(&k, key, mask);

@@ -11,14 +11,21 @@
  *   +-----------------------+-----------------+---------------------------+
  *   | IPv4 (+options) or    | GRE (RFC 2784,  | payload:                  |
  *   | IPv6 (+ext. headers), | 2890): flags,   |  0x6558 Ethernet frame    |
- *   | protocol 47           | proto [,csum]   |  other: an L3 packet that |
- *   |                       | [,key] [,seq]   |  gets a synthesized       |
+ *   | protocol 47           | proto [,csum]   |  0x88BE, 0x22EB ERSPAN    |
+ *   |                       | [,key] [,seq]   |   (erspan.c)              |
+ *   |                       |                 |  other: an L3 packet that |
+ *   |                       |                 |  gets a synthesized       |
  *   |                       |                 |  Ethernet header          |
  *   +-----------------------+-----------------+---------------------------+
  *
  * Nothing is modified until a device has matched: until then the headers
  * are read with skb_header_pointer(), so traffic that is not ours goes back
- * to the stack exactly as it came.
+ * to the stack exactly as it came.  Outer fragments are the exception: all
+ * fragments of GRE to this host are reassembled first (defrag.c), and a
+ * whole packet no device wants is then passed on.
+ *
+ * A packet GRO merged on the link is cut back into the segments it was
+ * made of, so what grecap0 shows does not depend on the link's offloads.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -28,7 +35,11 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <net/addrconf.h>
+#include <net/erspan.h>
 #include <net/gre.h>
+#ifdef GRECAP_HAVE_NET_GSO_H
+#include <net/gso.h>
+#endif
 #include <net/ip.h>
 #include <net/ip_tunnels.h>
 #include <net/ipv6.h>
@@ -38,15 +49,22 @@
 
 /* What the hook learned about an outer packet before taking it. */
 struct grecap_outer {
-	struct grecap_match key;	/* local, remote, key (if any) */
+	struct grecap_match key;	/* local, remote, key, session */
 	unsigned int gre_off;		/* GRE header offset from skb->data */
 	unsigned int ip_len;		/* outer IP packet length */
-	bool truncated;			/* GRE header cut short */
+	__be16 gre_flags;
+	bool truncated;			/* GRE or ERSPAN header cut short */
 };
 
-/* An IPv4 packet of protocol 47, header valid, not a fragment. */
-static bool grecap_outer_ipv4(const struct sk_buff *skb,
-			      struct grecap_outer *o)
+enum grecap_outer_kind {
+	GRECAP_OUTER_NONE,		/* not GRE: the stack's */
+	GRECAP_OUTER_GRE,		/* a whole GRE packet */
+	GRECAP_OUTER_FRAG,		/* a fragment of one */
+};
+
+/* An IPv4 packet of protocol 47 with a valid header. */
+static enum grecap_outer_kind grecap_outer_ipv4(const struct sk_buff *skb,
+						struct grecap_outer *o)
 {
 	__be32 buf[15];
 	const struct iphdr *iph;
@@ -54,28 +72,28 @@ static bool grecap_outer_ipv4(const struct sk_buff *skb,
 
 	iph = skb_header_pointer(skb, 0, sizeof(*iph), buf);
 	if (!iph || iph->version != 4 || iph->protocol != IPPROTO_GRE)
-		return false;
+		return GRECAP_OUTER_NONE;
 	ihl = iph->ihl * 4;
 	if (ihl < sizeof(*iph))
-		return false;
+		return GRECAP_OUTER_NONE;
 	iph = skb_header_pointer(skb, 0, ihl, buf);
 	/* A bad header is the stack's to drop and count, not ours. */
 	if (!iph || ip_fast_csum(iph, iph->ihl))
-		return false;
+		return GRECAP_OUTER_NONE;
 	len = ntohs(iph->tot_len);
-	if (len < ihl || len > skb->len || ip_is_fragment(iph))
-		return false;
+	if (len < ihl || len > skb->len)
+		return GRECAP_OUTER_NONE;
 
 	ipv6_addr_set_v4mapped(iph->daddr, &o->key.local);
 	ipv6_addr_set_v4mapped(iph->saddr, &o->key.remote);
 	o->gre_off = ihl;
 	o->ip_len = len;
-	return true;
+	return ip_is_fragment(iph) ? GRECAP_OUTER_FRAG : GRECAP_OUTER_GRE;
 }
 
-/* An IPv6 packet whose header chain ends in GRE, not a fragment. */
-static bool grecap_outer_ipv6(const struct sk_buff *skb,
-			      struct grecap_outer *o)
+/* An IPv6 packet whose header chain ends in GRE. */
+static enum grecap_outer_kind grecap_outer_ipv6(const struct sk_buff *skb,
+						struct grecap_outer *o)
 {
 	const struct ipv6hdr *ip6h;
 	struct ipv6hdr _ip6h;
@@ -85,25 +103,56 @@ static bool grecap_outer_ipv6(const struct sk_buff *skb,
 	int off;
 
 	if (!IS_ENABLED(CONFIG_IPV6))
-		return false;
+		return GRECAP_OUTER_NONE;
 	ip6h = skb_header_pointer(skb, 0, sizeof(*ip6h), &_ip6h);
 	if (!ip6h || ip6h->version != 6)
-		return false;
+		return GRECAP_OUTER_NONE;
 	len = ntohs(ip6h->payload_len) + sizeof(*ip6h);
-	/* Jumbograms (payload_len 0) are not mirrored over GRE. */
-	if (!ip6h->payload_len || len > skb->len)
-		return false;
+	/* Jumbograms (payload_len 0 and a hop-by-hop option) are not GRE. */
+	if ((!ip6h->payload_len && ip6h->nexthdr == NEXTHDR_HOP) ||
+	    len > skb->len)
+		return GRECAP_OUTER_NONE;
 	o->key.local = ip6h->daddr;
 	o->key.remote = ip6h->saddr;
+	o->ip_len = len;
 
-	/* frag_off is set by any fragment header, first fragments included. */
+	/*
+	 * frag_off is set by any fragment header, first fragments included;
+	 * a later fragment's chain stops at that header: its next header
+	 * says what the packet carries.
+	 */
 	nexthdr = ip6h->nexthdr;
 	off = ipv6_skip_exthdr(skb, sizeof(*ip6h), &nexthdr, &frag_off);
-	if (off < 0 || nexthdr != IPPROTO_GRE || frag_off || off >= len)
-		return false;
+	if (off < 0 || off > len)
+		return GRECAP_OUTER_NONE;
+	if (nexthdr == NEXTHDR_FRAGMENT) {
+		const struct frag_hdr *fh;
+		struct frag_hdr _fh;
+
+		fh = skb_header_pointer(skb, off, sizeof(*fh), &_fh);
+		if (!fh)
+			return GRECAP_OUTER_NONE;
+		nexthdr = fh->nexthdr;
+	}
+	if (nexthdr != IPPROTO_GRE)
+		return GRECAP_OUTER_NONE;
+	if (frag_off)
+		return GRECAP_OUTER_FRAG;
 	o->gre_off = off;
-	o->ip_len = len;
-	return true;
+	return GRECAP_OUTER_GRE;
+}
+
+static enum grecap_outer_kind grecap_outer(const struct sk_buff *skb,
+					   struct grecap_outer *o)
+{
+	switch (skb->protocol) {
+	case htons(ETH_P_IP):
+		return grecap_outer_ipv4(skb, o);
+	case htons(ETH_P_IPV6):
+		return grecap_outer_ipv6(skb, o);
+	default:
+		return GRECAP_OUTER_NONE;
+	}
 }
 
 static bool grecap_outer_is_local(const struct net_device *lower,
@@ -124,35 +173,102 @@ static bool grecap_outer_is_local(const struct net_device *lower,
 }
 
 /*
- * Read the GRE flags and key without touching the packet.  Returns false
- * for GRE the hook does not take (version 1 or the routing bit).
+ * @len bytes at @off of the outer packet, or NULL past its end: Ethernet
+ * padding after a short packet is not a header.
+ */
+static const void *grecap_peek(const struct sk_buff *skb,
+			       const struct grecap_outer *o,
+			       unsigned int off, unsigned int len, void *buf)
+{
+	if (off + len > o->ip_len)
+		return NULL;
+	return skb_header_pointer(skb, off, len, buf);
+}
+
+/*
+ * Read the GRE flags, key and ERSPAN session without touching the packet.
+ * Returns false for GRE the hook does not take (version 1 or the routing
+ * bit).
  */
 static bool grecap_outer_gre(const struct sk_buff *skb, struct grecap_outer *o)
 {
+	struct erspan_base_hdr _ershdr;
 	const struct gre_base_hdr *greh;
 	struct gre_base_hdr _greh;
-	__be32 _key, *key;
+	const __be32 *key;
+	unsigned int off;
+	__be32 _key;
 
-	greh = skb_header_pointer(skb, o->gre_off, sizeof(*greh), &_greh);
+	greh = grecap_peek(skb, o, o->gre_off, sizeof(*greh), &_greh);
 	if (!greh) {
 		o->truncated = true;
 		return true;
 	}
 	if (greh->flags & (GRE_VERSION | GRE_ROUTING))
 		return false;
-	if (!(greh->flags & GRE_KEY))
-		return true;
+	o->gre_flags = greh->flags;
 
-	key = skb_header_pointer(skb, o->gre_off + sizeof(*greh) +
-				 (greh->flags & GRE_CSUM ? 4 : 0),
-				 sizeof(_key), &_key);
-	if (!key) {
-		o->truncated = true;
-		return true;
+	off = o->gre_off + sizeof(*greh) + (greh->flags & GRE_CSUM ? 4 : 0);
+	if (greh->flags & GRE_KEY) {
+		key = grecap_peek(skb, o, off, sizeof(_key), &_key);
+		if (!key) {
+			o->truncated = true;
+			return true;
+		}
+		o->key.key = *key;
+		o->key.fields |= GRECAP_MATCH_KEY;
+		off += 4;
 	}
-	o->key.key = *key;
-	o->key.fields |= GRECAP_MATCH_KEY;
+	if (greh->flags & GRE_SEQ)
+		off += 4;
+	if (!grecap_erspan_peek(grecap_peek(skb, o, off, sizeof(_ershdr),
+					    &_ershdr),
+				greh->protocol, greh->flags, &o->key))
+		o->truncated = true;
 	return true;
+}
+
+/* Strip @len bytes of headers before an Ethernet frame. */
+enum grecap_stat grecap_pull_eth(struct sk_buff *skb, unsigned int len,
+				 struct net_device *dev)
+{
+	if (skb->len < len + ETH_HLEN)
+		return GRECAP_STAT_DROP_TRUNC;
+	if (iptunnel_pull_header(skb, len, htons(ETH_P_TEB), false))
+		return GRECAP_STAT_DROP_NOMEM;
+	skb->protocol = eth_type_trans(skb, dev);
+	skb_postpull_rcsum(skb, eth_hdr(skb), ETH_HLEN);
+	return GRECAP_STAT_RX_ETH;
+}
+
+/*
+ * Strip @len bytes of headers before an L3 packet of @proto, which becomes
+ * an Ethernet frame to grecap0's own address from 00:00:00:00:00:00,
+ * written over the stripped headers; only a cloned skb (a tap on the link)
+ * costs a copy of the header.
+ */
+enum grecap_stat grecap_pull_l3(struct sk_buff *skb, unsigned int len,
+				__be16 proto, struct net_device *dev)
+{
+	struct ethhdr *eth;
+
+	if (iptunnel_pull_header(skb, len, proto, false) ||
+	    skb_cow_head(skb, ETH_HLEN))
+		return GRECAP_STAT_DROP_NOMEM;
+	eth = skb_push(skb, ETH_HLEN);
+	ether_addr_copy(eth->h_dest, dev->dev_addr);
+	eth_zero_addr(eth->h_source);
+	eth->h_proto = proto;
+	skb->protocol = eth_type_trans(skb, dev);
+
+	switch (proto) {
+	case htons(ETH_P_IP):
+		return GRECAP_STAT_RX_IPV4;
+	case htons(ETH_P_IPV6):
+		return GRECAP_STAT_RX_IPV6;
+	default:
+		return GRECAP_STAT_RX_OTHER;
+	}
 }
 
 /*
@@ -161,11 +277,10 @@ static bool grecap_outer_gre(const struct sk_buff *skb, struct grecap_outer *o)
  */
 static enum grecap_stat grecap_decap(struct sk_buff *skb,
 				     const struct grecap_outer *o,
-				     struct net_device *dev)
+				     struct grecap_dev *gd)
 {
 	struct tnl_ptk_info tpi;
 	bool csum_err = false;
-	struct ethhdr *eth;
 	int hdr_len;
 
 	if (o->truncated)
@@ -181,39 +296,62 @@ static enum grecap_stat grecap_decap(struct sk_buff *skb,
 	if (hdr_len < 0)
 		return csum_err ? GRECAP_STAT_DROP_CSUM : GRECAP_STAT_DROP_TRUNC;
 
-	if (tpi.proto == htons(ETH_P_TEB)) {
-		if (skb->len < hdr_len + ETH_HLEN)
-			return GRECAP_STAT_DROP_TRUNC;
-		if (iptunnel_pull_header(skb, hdr_len, tpi.proto, false))
-			return GRECAP_STAT_DROP_NOMEM;
-		skb->protocol = eth_type_trans(skb, dev);
-		skb_postpull_rcsum(skb, eth_hdr(skb), ETH_HLEN);
-		return GRECAP_STAT_RX_ETH;
-	}
-
-	if (iptunnel_pull_header(skb, hdr_len, tpi.proto, false))
-		return GRECAP_STAT_DROP_NOMEM;
-	/*
-	 * An L3 payload becomes an Ethernet frame to grecap0's own address
-	 * from 00:00:00:00:00:00, written over the stripped headers; only a
-	 * cloned skb (a tap on the link) costs a copy of the header.
-	 */
-	if (skb_cow_head(skb, ETH_HLEN))
-		return GRECAP_STAT_DROP_NOMEM;
-	eth = skb_push(skb, ETH_HLEN);
-	ether_addr_copy(eth->h_dest, dev->dev_addr);
-	eth_zero_addr(eth->h_source);
-	eth->h_proto = tpi.proto;
-	skb->protocol = eth_type_trans(skb, dev);
-
 	switch (tpi.proto) {
-	case htons(ETH_P_IP):
-		return GRECAP_STAT_RX_IPV4;
-	case htons(ETH_P_IPV6):
-		return GRECAP_STAT_RX_IPV6;
+	case htons(ETH_P_TEB):
+		return grecap_pull_eth(skb, hdr_len, gd->dev);
+	case htons(ETH_P_ERSPAN):
+	case htons(ETH_P_ERSPAN2):
+		return grecap_erspan_decap(skb, hdr_len, tpi.proto,
+					   o->gre_flags, gd);
 	default:
-		return GRECAP_STAT_RX_OTHER;
+		return grecap_pull_l3(skb, hdr_len, tpi.proto, gd->dev);
 	}
+}
+
+static void grecap_rx_count(struct grecap_dev *gd, const struct sk_buff *skb,
+			    enum grecap_stat stat)
+{
+	dev_sw_netstats_rx_add(gd->dev, skb->len + ETH_HLEN);
+	grecap_count(gd->stats, stat);
+}
+
+/*
+ * GRO on the link merged consecutive segments into this packet: cut it
+ * back into them (software GSO, checksums computed), and receive each on
+ * grecap0 in order.  Consumes @skb.
+ */
+static rx_handler_result_t grecap_rx_split(struct sk_buff *skb,
+					   struct grecap_dev *gd,
+					   enum grecap_stat stat)
+{
+	struct sk_buff *segs, *seg, *next;
+
+	/* GSO starts at the MAC header; eth_type_trans() pulled it. */
+	__skb_push(skb, ETH_HLEN);
+	segs = __skb_gso_segment(skb, NETIF_F_SG, false);
+	if (IS_ERR(segs)) {
+		grecap_count(gd->stats, PTR_ERR(segs) == -ENOMEM ?
+					GRECAP_STAT_DROP_NOMEM :
+					GRECAP_STAT_DROP_TRUNC);
+		kfree_skb(skb);
+		return RX_HANDLER_CONSUMED;
+	}
+	if (segs) {
+		grecap_count(gd->stats, GRECAP_STAT_RX_SPLIT);
+		consume_skb(skb);
+	} else {
+		segs = skb;
+	}
+
+	skb_list_walk_safe(segs, seg, next) {
+		skb_mark_not_on_list(seg);
+		seg->protocol = eth_type_trans(seg, gd->dev);
+		skb_reset_network_header(seg);
+		skb_reset_mac_len(seg);
+		grecap_rx_count(gd, seg, stat);
+		netif_receive_skb(seg);
+	}
+	return RX_HANDLER_CONSUMED;
 }
 
 static rx_handler_result_t grecap_take(struct sk_buff **pskb,
@@ -223,7 +361,6 @@ static rx_handler_result_t grecap_take(struct sk_buff **pskb,
 	struct net_device *dev = gd->dev;
 	enum grecap_stat stat;
 	struct sk_buff *skb;
-	unsigned int len;
 
 	/* Taken even while down: no ICMP goes back for our GRE. */
 	if (unlikely(!netif_running(dev))) {
@@ -238,7 +375,7 @@ static rx_handler_result_t grecap_take(struct sk_buff **pskb,
 	}
 	*pskb = skb;
 
-	stat = grecap_decap(skb, o, dev);
+	stat = grecap_decap(skb, o, gd);
 	if (unlikely(stat >= GRECAP_STAT_DROP_CSUM))
 		goto drop;
 
@@ -247,9 +384,9 @@ static rx_handler_result_t grecap_take(struct sk_buff **pskb,
 	/* iptunnel_pull_header() scrubbed the rest, but kept the timestamp. */
 	if (!net_eq(dev_net(gd->lower), dev_net(dev)))
 		skb->mark = 0;
-	len = skb->len + ETH_HLEN;
-	dev_sw_netstats_rx_add(dev, len);
-	grecap_count(gd->stats, stat);
+	if (skb_is_gso(skb))
+		return grecap_rx_split(skb, gd, stat);
+	grecap_rx_count(gd, skb, stat);
 	return RX_HANDLER_ANOTHER;
 
 drop:
@@ -260,36 +397,39 @@ drop:
 
 rx_handler_result_t grecap_handle_frame(struct sk_buff **pskb)
 {
-	struct sk_buff *skb = *pskb;
 	struct grecap_outer o = {};
+	enum grecap_outer_kind kind;
 	struct grecap_port *port;
 	struct grecap_dev *gd;
-	bool outer;
+	__be16 proto;
 
 	/* GRE for this host arrives untagged and to our MAC; leave the rest. */
-	if (skb->pkt_type != PACKET_HOST || skb_vlan_tag_present(skb))
+	if ((*pskb)->pkt_type != PACKET_HOST || skb_vlan_tag_present(*pskb))
 		return RX_HANDLER_PASS;
-	switch (skb->protocol) {
-	case htons(ETH_P_IP):
-		outer = grecap_outer_ipv4(skb, &o);
-		break;
-	case htons(ETH_P_IPV6):
-		outer = grecap_outer_ipv6(skb, &o);
-		break;
-	default:
-		return RX_HANDLER_PASS;
-	}
-	if (!outer)
+	proto = (*pskb)->protocol;
+	kind = grecap_outer(*pskb, &o);
+	if (kind == GRECAP_OUTER_NONE)
 		return RX_HANDLER_PASS;
 
-	o.key.fields = GRECAP_MATCH_LOCAL | GRECAP_MATCH_REMOTE;
-	port = grecap_port_get_rcu(skb->dev);
-	if (!grecap_outer_gre(skb, &o)) {
-		grecap_count(port->stats, GRECAP_LINK_UNSUPPORTED);
+	port = grecap_port_get_rcu((*pskb)->dev);
+	if (!grecap_outer_is_local((*pskb)->dev, &o, proto)) {
+		grecap_count(port->stats, GRECAP_LINK_NOT_LOCAL);
 		return RX_HANDLER_PASS;
 	}
-	if (!grecap_outer_is_local(skb->dev, &o, skb->protocol)) {
-		grecap_count(port->stats, GRECAP_LINK_NOT_LOCAL);
+	if (kind == GRECAP_OUTER_FRAG) {
+		if (!grecap_can_defrag(proto))
+			return RX_HANDLER_PASS;
+		if (grecap_defrag(pskb, o.ip_len, port))
+			return RX_HANDLER_CONSUMED;
+		/* A whole packet now, parsed afresh. */
+		memset(&o, 0, sizeof(o));
+		if (grecap_outer(*pskb, &o) != GRECAP_OUTER_GRE)
+			return RX_HANDLER_PASS;
+	}
+
+	o.key.fields |= GRECAP_MATCH_LOCAL | GRECAP_MATCH_REMOTE;
+	if (!grecap_outer_gre(*pskb, &o)) {
+		grecap_count(port->stats, GRECAP_LINK_UNSUPPORTED);
 		return RX_HANDLER_PASS;
 	}
 	gd = grecap_port_lookup(port, &o.key);

@@ -16,8 +16,13 @@ const char grecap_stat_names[GRECAP_STAT_NUM][ETH_GSTRING_LEN] = {
 	[GRECAP_STAT_RX_IPV4]		= "rx_ipv4",
 	[GRECAP_STAT_RX_IPV6]		= "rx_ipv6",
 	[GRECAP_STAT_RX_OTHER]		= "rx_other",
+	[GRECAP_STAT_RX_ERSPAN1]	= "rx_erspan1",
+	[GRECAP_STAT_RX_ERSPAN2]	= "rx_erspan2",
+	[GRECAP_STAT_RX_ERSPAN3]	= "rx_erspan3",
+	[GRECAP_STAT_RX_SPLIT]		= "rx_gro_split",
 	[GRECAP_STAT_DROP_CSUM]		= "drop_bad_csum",
 	[GRECAP_STAT_DROP_TRUNC]	= "drop_truncated",
+	[GRECAP_STAT_DROP_ERSPAN]	= "drop_erspan_unknown",
 	[GRECAP_STAT_DROP_DOWN]		= "drop_dev_down",
 	[GRECAP_STAT_DROP_NOMEM]	= "drop_nomem",
 	[GRECAP_STAT_TX_DROP]		= "tx_dropped",
@@ -27,6 +32,9 @@ const char grecap_link_stat_names[GRECAP_LINK_NUM][ETH_GSTRING_LEN] = {
 	[GRECAP_LINK_NOT_LOCAL]		= "link_pass_not_local",
 	[GRECAP_LINK_UNMATCHED]		= "link_pass_unmatched",
 	[GRECAP_LINK_UNSUPPORTED]	= "link_pass_unsupported",
+	[GRECAP_LINK_FRAG]		= "link_frag_queued",
+	[GRECAP_LINK_REASM]		= "link_frag_reassembled",
+	[GRECAP_LINK_FRAG_DROP]		= "link_frag_dropped",
 };
 
 struct grecap_pcpu_counters __percpu *grecap_counters_alloc(unsigned int n)

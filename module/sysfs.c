@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sysfs: /sys/class/net/<dev>/grecap/{link,local,remote,key} and the
- * per-reason counters under /sys/class/net/<dev>/grecap/stats/.
+ * sysfs: /sys/class/net/<dev>/grecap/{link,local,remote,key,session}, the
+ * options grecap/{vlan,tstamp}, and the per-reason counters under
+ * /sys/class/net/<dev>/grecap/stats/.
  *
  * The filter files take what stock tools can write: an address, a key
- * (decimal, 0x-hex or dotted quad), or "any" to clear the field.
+ * (decimal, 0x-hex or dotted quad), a session ID (0-1023), or "any" to
+ * clear the field.  The option files take 0 or 1 (or on/off, y/n).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -12,6 +14,7 @@
 #include <linux/inet.h>
 #include <linux/kobject.h>
 #include <linux/sysfs.h>
+#include <net/erspan.h>
 #include <net/ipv6.h>
 
 #include "grecap.h"
@@ -44,6 +47,8 @@ static ssize_t grecap_show_field(struct kobject *kobj, char *buf, u32 field)
 		return sysfs_emit(buf, "any\n");
 	if (field == GRECAP_MATCH_KEY)
 		return sysfs_emit(buf, "%u\n", be32_to_cpu(m.key));
+	if (field == GRECAP_MATCH_SESSION)
+		return sysfs_emit(buf, "%u\n", m.session);
 	a = field == GRECAP_MATCH_LOCAL ? &m.local : &m.remote;
 	if (ipv6_addr_v4mapped(a))
 		return sysfs_emit(buf, "%pI4\n", &a->s6_addr32[3]);
@@ -75,6 +80,16 @@ static int grecap_parse_key(const char *s, __be32 *key)
 	return 0;
 }
 
+static int grecap_parse_session(const char *s, u32 *session)
+{
+	u32 v;
+
+	if (kstrtou32(s, 0, &v) || v > ID_MASK)
+		return -EINVAL;
+	*session = v;
+	return 0;
+}
+
 /* Parse @buf into @field of @m; "any" clears the field. */
 static int grecap_parse_field(const char *buf, u32 field,
 			      struct grecap_match *m)
@@ -91,12 +106,31 @@ static int grecap_parse_field(const char *buf, u32 field,
 	}
 	if (field == GRECAP_MATCH_KEY)
 		err = grecap_parse_key(s, &m->key);
+	else if (field == GRECAP_MATCH_SESSION)
+		err = grecap_parse_session(s, &m->session);
 	else
 		err = grecap_parse_addr(s, field == GRECAP_MATCH_LOCAL ?
 					&m->local : &m->remote);
 	if (!err)
 		m->fields |= field;
 	return err;
+}
+
+/*
+ * Take RTNL for a store to @gd; 0 with it held, or an error without.  Never
+ * sleep on RTNL here: unregistering waits for this file.
+ */
+static int grecap_store_lock(struct grecap_dev *gd)
+{
+	if (!grecap_netns_capable(gd))
+		return -EPERM;
+	if (!rtnl_trylock())
+		return restart_syscall();
+	if (gd->dev->reg_state != NETREG_REGISTERED) {
+		rtnl_unlock();
+		return -ENODEV;
+	}
+	return 0;
 }
 
 static ssize_t grecap_store_field(struct kobject *kobj, const char *buf,
@@ -107,15 +141,9 @@ static ssize_t grecap_store_field(struct kobject *kobj, const char *buf,
 	struct grecap_match m;
 	int err;
 
-	if (!grecap_netns_capable(gd))
-		return -EPERM;
-	/* Never sleep on RTNL here: unregistering waits for this file. */
-	if (!rtnl_trylock())
-		return restart_syscall();
-	if (gd->dev->reg_state != NETREG_REGISTERED) {
-		err = -ENODEV;
-		goto out;
-	}
+	err = grecap_store_lock(gd);
+	if (err)
+		return err;
 	m = rtnl_dereference(gd->filter)->match;
 	err = grecap_parse_field(buf, field, &m);
 	if (err)
@@ -133,31 +161,68 @@ out:
 	return err ? err : count;
 }
 
-#define GRECAP_FIELD_ATTR(name, field)					\
-static const u32 name##_field = (field);				\
+/* A file whose show and store take one constant: a match field or a flag. */
+#define GRECAP_ATTR(name, arg, show_fn, store_fn)			\
+static const u32 name##_arg = (arg);					\
 static ssize_t name##_show(struct kobject *kobj,			\
 			   struct kobj_attribute *attr, char *buf)	\
 {									\
-	return grecap_show_field(kobj, buf, name##_field);		\
+	return show_fn(kobj, buf, name##_arg);				\
 }									\
 static ssize_t name##_store(struct kobject *kobj,			\
 			    struct kobj_attribute *attr,		\
 			    const char *buf, size_t count)		\
 {									\
-	return grecap_store_field(kobj, buf, count, name##_field);	\
+	return store_fn(kobj, buf, count, name##_arg);			\
 }									\
 static struct kobj_attribute name##_attr = __ATTR_RW(name)
+
+#define GRECAP_FIELD_ATTR(name, field)					\
+	GRECAP_ATTR(name, field, grecap_show_field, grecap_store_field)
+#define GRECAP_FLAG_ATTR(name, flag)					\
+	GRECAP_ATTR(name, flag, grecap_show_flag, grecap_store_flag)
 
 GRECAP_FIELD_ATTR(local, GRECAP_MATCH_LOCAL);
 GRECAP_FIELD_ATTR(remote, GRECAP_MATCH_REMOTE);
 GRECAP_FIELD_ATTR(key, GRECAP_MATCH_KEY);
+GRECAP_FIELD_ATTR(session, GRECAP_MATCH_SESSION);
 static struct kobj_attribute link_attr = __ATTR_RO(link);
+
+static ssize_t grecap_show_flag(struct kobject *kobj, char *buf, u32 flag)
+{
+	return sysfs_emit(buf, "%d\n",
+			  !!(READ_ONCE(grecap_dir_to_gd(kobj)->flags) & flag));
+}
+
+static ssize_t grecap_store_flag(struct kobject *kobj, const char *buf,
+				 size_t count, u32 flag)
+{
+	struct grecap_dev *gd = grecap_dir_to_gd(kobj);
+	bool on;
+	int err;
+
+	if (kstrtobool(buf, &on))
+		return -EINVAL;
+	err = grecap_store_lock(gd);
+	if (err)
+		return err;
+	WRITE_ONCE(gd->flags, on ? gd->flags | flag : gd->flags & ~flag);
+	netdev_state_change(gd->dev);
+	rtnl_unlock();
+	return count;
+}
+
+GRECAP_FLAG_ATTR(vlan, GRECAP_F_VLAN);
+GRECAP_FLAG_ATTR(tstamp, GRECAP_F_TSTAMP);
 
 static struct attribute *grecap_attrs[] = {
 	&link_attr.attr,
 	&local_attr.attr,
 	&remote_attr.attr,
 	&key_attr.attr,
+	&session_attr.attr,
+	&vlan_attr.attr,
+	&tstamp_attr.attr,
 	NULL,
 };
 

@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ERSPAN, GRE protocols 0x88BE and 0x22EB: the session ID the filter
+ * matches on, the ERSPAN header to strip, and the VLAN tag and timestamp
+ * the header carries, put back when the device asks for them.
+ *
+ * What follows the GRE header (bit layouts in include/net/erspan.h):
+ *
+ *   Type I    0x88BE, no S bit   | mirrored Ethernet frame
+ *   Type II   0x88BE, S bit      | base (ver 1) | index (4) | Ethernet frame
+ *   Type III  0x22EB             | base (ver 2) | md2 (8)   |
+ *                                |   [platform subheader (8), if md2.o]  |
+ *                                |   frame: Ethernet, or IP if md2.ft = 2
+ *
+ *   base: Ver(4) VLAN(12) | COS(3) En or BSO(2) T(1) Session ID(10)
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/if_vlan.h>
+#include <linux/math64.h>
+#include <net/erspan.h>
+#include <net/gre.h>
+
+#include "grecap.h"
+
+/*
+ * Type III's optional platform-specific subheader, which erspan.h leaves
+ * out: a 6-bit platform ID, then platform data.  For platform IDs 3, 5
+ * and 6 its second word is the upper half (seconds) of an IEEE 1588
+ * timestamp whose lower half (nanoseconds) is md2's timestamp.
+ */
+struct grecap_erspan_platform {
+	__be32 id_info;
+	__be32 info;
+};
+
+#define GRECAP_ERSPAN_PLATFORM_ID(p)	(ntohl((p)->id_info) >> 26)
+#define GRECAP_ERSPAN_FT_ETH		0	/* md2.ft: Ethernet frame */
+#define GRECAP_ERSPAN_FT_IP		2	/* md2.ft: IP packet */
+
+/* md2.gra, the unit of md2.timestamp. */
+enum {
+	GRECAP_ERSPAN_GRA_100US,
+	GRECAP_ERSPAN_GRA_100NS,
+	GRECAP_ERSPAN_GRA_1588,
+};
+
+/* ERSPAN version the GRE header announces: 0 (Type I), 1, 2, or -1. */
+static int grecap_erspan_version(__be16 proto, __be16 gre_flags)
+{
+	if (proto == htons(ETH_P_ERSPAN2))
+		return ERSPAN_VERSION2;
+	if (proto == htons(ETH_P_ERSPAN))
+		return gre_flags & GRE_SEQ ? ERSPAN_VERSION : 0;
+	return -1;
+}
+
+/*
+ * Before a device is chosen: take the session ID from @ershdr, the bytes
+ * after the GRE header (NULL if the packet ends before a base header
+ * would).  Returns false when an ERSPAN header is cut short.  A version
+ * other than the GRE protocol announces has no session ID grecap can
+ * trust, so that packet matches no session filter.
+ */
+bool grecap_erspan_peek(const struct erspan_base_hdr *ershdr,
+			__be16 proto, __be16 gre_flags,
+			struct grecap_match *key)
+{
+	int ver = grecap_erspan_version(proto, gre_flags);
+
+	if (ver <= 0)
+		return true;
+	if (!ershdr)
+		return false;
+	if (ershdr->ver != ver)
+		return true;
+	key->session = get_session_id(ershdr);
+	key->fields |= GRECAP_MATCH_SESSION;
+	return true;
+}
+
+/*
+ * Put back the tag the mirror source removed.  Type II says so in En;
+ * Type III has no En (those bits are BSO), so there a VLAN in the header
+ * for a frame without a tag of its own means the source stripped it.
+ */
+static void grecap_erspan_vlan(struct sk_buff *skb,
+			       const struct erspan_base_hdr *ershdr, int ver)
+{
+	u16 vid = get_vlan(ershdr);
+
+	if (ver == ERSPAN_VERSION) {
+		if (ershdr->en != ERSPAN_ENCAP_ISL &&
+		    ershdr->en != ERSPAN_ENCAP_8021Q)
+			return;
+	} else if (!vid || eth_type_vlan(skb->protocol)) {
+		return;
+	}
+	/* Out of band, as a NIC's VLAN stripping leaves it: no copy. */
+	__vlan_hwaccel_put_tag(skb, htons(ETH_P_8021Q),
+			       vid | ershdr->cos << VLAN_PRIO_SHIFT);
+}
+
+/*
+ * The time with the low-order bits @low, in units of @unit ns wrapping at
+ * @wrap units, that is closest to @now.
+ */
+static u64 grecap_erspan_unwrap(u64 now, u32 unit, u64 wrap, u64 low)
+{
+	u64 ticks = div_u64(now, unit);
+	u64 t, rem;
+
+	div64_u64_rem(ticks, wrap, &rem);
+	t = ticks - rem + low;
+	if (t > ticks + wrap / 2)
+		t -= wrap;
+	else if (t + wrap / 2 < ticks)
+		t += wrap;
+	return t * unit;
+}
+
+/* Stamp the frame with the time in its Type III header, if it has one. */
+static void grecap_erspan_tstamp(struct sk_buff *skb,
+				 const struct erspan_md2 *md2,
+				 const struct grecap_erspan_platform *pl)
+{
+	/* Only the wrap count is taken from it: any recent time will do. */
+	u64 now = ktime_get_real_ns();
+	u32 ts = ntohl(md2->timestamp);
+	u64 t;
+
+	switch (md2->gra) {
+	case GRECAP_ERSPAN_GRA_100US:
+		t = grecap_erspan_unwrap(now, 100 * NSEC_PER_USEC, 1ULL << 32, ts);
+		break;
+	case GRECAP_ERSPAN_GRA_100NS:
+		t = grecap_erspan_unwrap(now, 100, 1ULL << 32, ts);
+		break;
+	case GRECAP_ERSPAN_GRA_1588:
+		if (ts >= NSEC_PER_SEC)
+			return;
+		switch (pl ? GRECAP_ERSPAN_PLATFORM_ID(pl) : 0) {
+		case 3:
+		case 5:
+		case 6:
+			t = (u64)ntohl(pl->info) * NSEC_PER_SEC + ts;
+			break;
+		default:
+			t = grecap_erspan_unwrap(now, 1, NSEC_PER_SEC, ts);
+		}
+		break;
+	default:
+		/* User-defined granularity: nothing to convert with. */
+		return;
+	}
+	/* A received frame's stamp: wall clock, not a delivery time. */
+	skb_set_delivery_time(skb, ns_to_ktime(t), 0);
+}
+
+/* Type III may carry an IP packet without its Ethernet header. */
+static enum grecap_stat grecap_erspan_pull_ip(struct sk_buff *skb,
+					      unsigned int len,
+					      struct net_device *dev)
+{
+	u8 _ver, *ver;
+
+	ver = skb_header_pointer(skb, len, sizeof(_ver), &_ver);
+	if (!ver)
+		return GRECAP_STAT_DROP_TRUNC;
+	switch (*ver >> 4) {
+	case 4:
+		return grecap_pull_l3(skb, len, htons(ETH_P_IP), dev);
+	case 6:
+		return grecap_pull_l3(skb, len, htons(ETH_P_IPV6), dev);
+	default:
+		return GRECAP_STAT_DROP_ERSPAN;
+	}
+}
+
+/*
+ * skb->data is at the GRE header of @hdr_len bytes, which gre_parse_header()
+ * checked.  Strip it and the ERSPAN headers; returns the Type's counter or
+ * a drop counter.
+ */
+enum grecap_stat grecap_erspan_decap(struct sk_buff *skb, unsigned int hdr_len,
+				     __be16 proto, __be16 gre_flags,
+				     const struct grecap_dev *gd)
+{
+	const struct grecap_erspan_platform *pl = NULL;
+	int ver = grecap_erspan_version(proto, gre_flags);
+	struct grecap_erspan_platform platform;
+	struct erspan_base_hdr ershdr;
+	struct erspan_md2 md2 = {};
+	enum grecap_stat stat;
+	unsigned int len;
+	u32 flags;
+
+	if (ver == 0) {
+		stat = grecap_pull_eth(skb, hdr_len, gd->dev);
+		return stat == GRECAP_STAT_RX_ETH ? GRECAP_STAT_RX_ERSPAN1 : stat;
+	}
+
+	len = hdr_len + erspan_hdr_len(ver);
+	if (!pskb_may_pull(skb, len))
+		return GRECAP_STAT_DROP_TRUNC;
+	/* Copies: the headers are gone once the frame is pulled. */
+	memcpy(&ershdr, skb->data + hdr_len, sizeof(ershdr));
+	if (ershdr.ver != ver)
+		return GRECAP_STAT_DROP_ERSPAN;
+
+	if (ver == ERSPAN_VERSION) {
+		stat = grecap_pull_eth(skb, len, gd->dev);
+		if (stat != GRECAP_STAT_RX_ETH)
+			return stat;
+		stat = GRECAP_STAT_RX_ERSPAN2;
+	} else {
+		memcpy(&md2, skb->data + hdr_len + sizeof(ershdr), sizeof(md2));
+		if (md2.o) {
+			if (skb_copy_bits(skb, len, &platform, sizeof(platform)))
+				return GRECAP_STAT_DROP_TRUNC;
+			pl = &platform;
+			len += sizeof(platform);
+		}
+		if (md2.ft == GRECAP_ERSPAN_FT_ETH)
+			stat = grecap_pull_eth(skb, len, gd->dev);
+		else if (md2.ft == GRECAP_ERSPAN_FT_IP)
+			stat = grecap_erspan_pull_ip(skb, len, gd->dev);
+		else
+			stat = GRECAP_STAT_DROP_ERSPAN;
+		if (stat >= GRECAP_STAT_DROP_CSUM)
+			return stat;
+		stat = GRECAP_STAT_RX_ERSPAN3;
+	}
+
+	flags = READ_ONCE(gd->flags);
+	if (flags & GRECAP_F_VLAN)
+		grecap_erspan_vlan(skb, &ershdr, ver);
+	if ((flags & GRECAP_F_TSTAMP) && ver == ERSPAN_VERSION2)
+		grecap_erspan_tstamp(skb, &md2, pl);
+	return stat;
+}
