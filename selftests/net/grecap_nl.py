@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 """A minimal rtnetlink client for grecap's IFLA_GRECAP_* attributes.
 
-  add NAME LINK [local A] [remote A] [key N]       RTM_NEWLINK, create
-  set NAME [local A|any] [remote A|any] [key N|any]  RTM_NEWLINK, change
+  add NAME LINK [local A] [remote A] [key N] [session N] [flags N]
+                                                    RTM_NEWLINK, create
+  set NAME [local A|any] [remote A|any] [key N|any] [session N|any]
+           [flags N]                                RTM_NEWLINK, change
   show NAME                                         print the attributes
   raw NAME LINK TYPE HEX                            create with one raw attr
 
@@ -27,9 +29,11 @@ NLMSG_ERROR = 2
 NLMSGERR_ATTR_MSG = 1
 IFLA_IFNAME, IFLA_LINK, IFLA_LINKINFO = 3, 5, 18
 IFLA_INFO_KIND, IFLA_INFO_DATA = 1, 2
-LOCAL, REMOTE, KEY, ANY = 1, 2, 3, 4
-FIELD_BIT = {"local": 1 << 0, "key": 1 << 1, "remote": 1 << 2}
-FIELD_TYPE = {"local": LOCAL, "remote": REMOTE, "key": KEY}
+LOCAL, REMOTE, KEY, ANY, SESSION, FLAGS = 1, 2, 3, 4, 5, 6
+FIELD_BIT = {"local": 1 << 0, "key": 1 << 1, "remote": 1 << 2,
+             "session": 1 << 3}
+FIELD_TYPE = {"local": LOCAL, "remote": REMOTE, "key": KEY,
+              "session": SESSION}
 
 
 def attr(t, data):
@@ -92,6 +96,10 @@ def fields(words):
             anybits |= FIELD_BIT[name]
         elif name == "key":
             data += attr(KEY, struct.pack("=I", int(val, 0)))
+        elif name == "session":
+            data += attr(SESSION, struct.pack("=H", int(val, 0)))
+        elif name == "flags":
+            data += attr(FLAGS, struct.pack("=I", int(val, 0)))
         else:
             data += attr(FIELD_TYPE[name], addr(val))
     if anybits:
@@ -110,6 +118,10 @@ def show(name):
         out.append("%s=%s" % (n, ipaddress.ip_address(v) if v else "any"))
     k = data.get(KEY)
     out.append("key=%s" % (struct.unpack("=I", k)[0] if k else "any"))
+    k = data.get(SESSION)
+    out.append("session=%s" % (struct.unpack("=H", k)[0] if k else "any"))
+    k = data.get(FLAGS)
+    out.append("flags=%s" % (struct.unpack("=I", k)[0] if k else "-"))
     print(" ".join(out))
 
 

@@ -13,12 +13,15 @@
   gre DEV --dst-mac M --src A --dst B [options] --expect OUT.pcap
       Build outer IPv4/IPv6 + GRE by hand (for what no kernel device sends:
       bad checksums, truncations, version 1, routing bit) and send it.
-  compare EXPECTED.pcap GOT.pcap
-      Exit 0 when GOT holds exactly the frames of EXPECTED, in order.
+  compare EXPECTED.pcap GOT.pcap [--any-order]
+      Exit 0 when GOT holds exactly the frames of EXPECTED, in order (or,
+      with --any-order, each exactly once in any order).
   same-time A.pcap B.pcap
       Exit 0 when the frames of A and B carry the same timestamps.
   count FILE.pcap
       Print the number of frames.
+  stamps FILE.pcap
+      Print each frame's capture time in nanoseconds.
 """
 
 import argparse
@@ -74,7 +77,7 @@ DST_MAC = mac("02:00:00:00:00:02")
 
 def frame(kind, i, args):
     """Return (bytes, ethertype, is_l3) of frame i of a kind."""
-    size = 18 + (i * 97) % 1200
+    size = args.size or 18 + (i * 97) % 1200
     src4, dst4 = "10.9.0.1", args.dst_ip or "10.9.0.2"
     if kind == "eth":
         pkt = ipv4(src4, dst4, 17, udp(4000 + i, 9, payload_for(i, size)), i)
@@ -126,10 +129,15 @@ def pcap_read(path, stamps=False):
         return frames
     magic = struct.unpack("<I", data[:4])[0]
     e = "<" if magic in (0xA1B2C3D4, 0xA1B23C4D) else ">"
+    nano = struct.unpack(e + "I", data[:4])[0] == 0xA1B23C4D
     off = 24
     while off + 16 <= len(data):
         sec, frac, incl, _ = struct.unpack(e + "IIII", data[off:off + 16])
-        frames.append((sec, frac) if stamps else data[off + 16:off + 16 + incl])
+        if stamps == "ns":
+            frames.append(sec * 10**9 + (frac if nano else frac * 1000))
+        else:
+            frames.append((sec, frac) if stamps else
+                          data[off + 16:off + 16 + incl])
         off += 16 + incl
     return frames
 
@@ -216,15 +224,21 @@ def cmd_gre(args):
 
 def cmd_compare(args):
     exp, got = pcap_read(args.expected), pcap_read(args.got)
+    if args.any_order:
+        exp, got = sorted(exp), sorted(got)
     ok = True
     if len(exp) != len(got):
         print("expected %d frames, got %d" % (len(exp), len(got)))
         ok = False
     for n, (a, b) in enumerate(zip(exp, got)):
         if a != b:
-            print("frame %d differs (%d vs %d bytes)" % (n, len(a), len(b)))
-            print("  expected " + a[:48].hex())
-            print("  got      " + b[:48].hex())
+            at = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y),
+                      min(len(a), len(b)))
+            print("frame %d differs at byte %d (%d vs %d bytes)" %
+                  (n, at, len(a), len(b)))
+            start = max(0, at - 16) if at >= 48 else 0
+            print("  expected [%d:] %s" % (start, a[start:start + 48].hex()))
+            print("  got      [%d:] %s" % (start, b[start:start + 48].hex()))
             ok = False
             break
     if ok:
@@ -254,6 +268,7 @@ def main():
     s.add_argument("--dst-ip")
     s.add_argument("--dst-mac")
     s.add_argument("--interval", type=float, default=0)
+    s.add_argument("--size", type=int, help="UDP payload bytes per frame")
     g = sub.add_parser("gre")
     g.add_argument("dev")
     g.add_argument("--dst-mac", required=True)
@@ -273,14 +288,18 @@ def main():
     g.add_argument("--count", type=int, default=1)
     g.add_argument("--expect")
     g.add_argument("--dst-ip")
+    g.add_argument("--size", type=int)
     c = sub.add_parser("compare")
     c.add_argument("expected")
     c.add_argument("got")
+    c.add_argument("--any-order", action="store_true")
     t = sub.add_parser("same-time")
     t.add_argument("a")
     t.add_argument("b")
     n = sub.add_parser("count")
     n.add_argument("file")
+    st = sub.add_parser("stamps")
+    st.add_argument("file")
     args = p.parse_args()
     if args.cmd == "send":
         cmd_send(args)
@@ -290,6 +309,8 @@ def main():
         cmd_compare(args)
     elif args.cmd == "same-time":
         cmd_same_time(args)
+    elif args.cmd == "stamps":
+        print("\n".join(str(t) for t in pcap_read(args.file, "ns")))
     else:
         print(len(pcap_read(args.file)))
 

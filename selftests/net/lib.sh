@@ -125,7 +125,11 @@ load_grecap() {
 		echo "no module at $GRECAP_KO"
 		exit $ksft_fail
 	fi
-	modprobe -q gre
+	# insmod does not resolve dependencies: load what modinfo lists.
+	local dep
+	for dep in $(modinfo -F depends "$GRECAP_KO" | tr , ' '); do
+		modprobe -q "$dep"
+	done
 	insmod "$GRECAP_KO" || exit $ksft_fail
 }
 

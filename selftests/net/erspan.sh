@@ -1,0 +1,147 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# ERSPAN Type I, II and III: the kernel's erspan and ip6erspan devices and
+# scapy (Type I, Type III with the platform subheader, unknown versions) as
+# mirror sources.  Each session lands byte-exact on the device filtering on
+# it; the vlan and tstamp options act on the captured frames.
+
+source "$(dirname "$0")/lib.sh"
+SCAPY="$PY $LIB_DIR/grecap_scapy.py"
+
+setup_topo
+CMAC=$(mac "$COL" col0)
+
+# One device per session, filters set before the next device exists.
+grecap_add gs100 session=100
+grecap_add gs200 session=200
+grecap_add gs300 session=300 remote=$SND6
+grecap_add gv500 session=500 vlan=1
+grecap_add gn501 session=501
+grecap_add gv502 session=502 vlan=1
+grecap_add gt600 session=600 tstamp=1
+grecap_add gt601 session=601
+grecap_add grecap0
+
+tunnel ers1 erspan seq key 100 erspan_ver 1 erspan 123
+tunnel ers2 erspan seq key 200 erspan_ver 2 erspan_dir egress erspan_hwid 7
+tunnel ers6 ip6erspan seq key 300 erspan_ver 2 erspan_dir ingress erspan_hwid 9
+
+# kernel_stream DEV GRECAP COUNTER: frames through a kernel ERSPAN device.
+kernel_stream() {
+	local dev=$1 gdev=$2 counter=$3
+	capture_start "$COL" "$gdev" "$TMP/$dev.pcap"
+	ip netns exec "$SND" $PKT send "$dev" eth 20 --expect "$TMP/$dev.exp"
+	capture_stop "$TMP/$dev.pcap" 20
+	check "$dev ($counter) -> $gdev: byte-exact" \
+		$PKT compare "$TMP/$dev.exp" "$TMP/$dev.pcap"
+	check_eq "$gdev $counter" 20 "$(gstat "$COL" "$gdev" "$counter")"
+}
+
+kernel_stream ers1 gs100 rx_erspan2
+kernel_stream ers2 gs200 rx_erspan3
+kernel_stream ers6 gs300 rx_erspan3
+check_eq "catch-all got none of the sessions" 0 "$(gstat "$COL" grecap0 rx_packets)"
+
+ers() {
+	ip netns exec "$SND" $SCAPY erspan snd0 --dst-mac "$CMAC" --src $SND4 \
+		--dst $COL4 "$@"
+}
+
+# scapy_stream DESC GRECAP CAPTURE-ARGS -- ERSPAN-ARGS
+scapy_stream() {
+	local desc=$1 gdev=$2 f=$TMP/s$RANDOM
+	shift 2
+	capture_start "$COL" "$gdev" "$f.pcap"
+	ers --count 10 --expect "$f.exp" "$@"
+	capture_stop "$f.pcap" 10
+	check "$desc" $PKT compare "$f.exp" "$f.pcap"
+}
+
+scapy_stream "Type I -> catch-all: byte-exact" grecap0 --type 1
+check_eq "rx_erspan1" 10 "$(gstat "$COL" grecap0 rx_erspan1)"
+scapy_stream "Type III with platform subheader: byte-exact" grecap0 \
+	--type 3 --session 7 --platform 3:0x1234:0x5678
+scapy_stream "Type III with an IP frame (ft 2): byte-exact" grecap0 \
+	--type 3 --session 7 --ft 2 --mac "$(mac "$COL" grecap0)"
+scapy_stream "Type II to session 100 (scapy): byte-exact" gs100 \
+	--type 2 --session 100
+
+# Unknown versions are dropped and counted; the device still matches.
+d0=$(gstat "$COL" grecap0 drop_erspan_unknown)
+ers --count 5 --type 2 --ver 2 --session 9
+ers --count 5 --type 3 --ver 1 --session 9
+ers --count 5 --type 3 --ver 7 --session 9
+sleep 0.3
+check_eq "unknown ERSPAN versions: drop_erspan_unknown" 15 \
+	$(($(gstat "$COL" grecap0 drop_erspan_unknown) - d0))
+
+# VLAN restore: Type II En=802.1Q and ISL, Type III with a VLAN and an
+# untagged frame; not when the option is off or the tag is in the frame.
+scapy_stream "vlan: Type II En=2 tag put back (vid 100, pcp 5)" gv500 \
+	--type 2 --session 500 --en 2 --vlan 100 --cos 5 --expect-vlan
+scapy_stream "vlan: Type II En=1 (ISL) tag put back" gv500 \
+	--type 2 --session 500 --en 1 --vlan 4000 --cos 1 --expect-vlan
+scapy_stream "vlan: Type III tag put back (vid 77, pcp 3)" gv502 \
+	--type 3 --session 502 --vlan 77 --cos 3 --expect-vlan
+scapy_stream "vlan: Type II En=3 (tag in frame) left alone" gv500 \
+	--type 2 --session 500 --en 3 --vlan 33 --inner-vlan 33
+scapy_stream "vlan: Type II En=0 left alone" gv500 --type 2 --session 500
+scapy_stream "vlan off: frame as sent" gn501 \
+	--type 2 --session 501 --en 2 --vlan 100 --cos 5
+
+# tstamp: the capture time is the header's, to the nanosecond.
+stamp_test() {
+	local desc=$1 gdev=$2 expect=$3 f=$TMP/t$RANDOM
+	shift 3
+	capture_start "$COL" "$gdev" "$f.pcap" --time-stamp-precision nano
+	ers --count 3 "$@"
+	capture_stop "$f.pcap" 3
+	check_eq "$desc" "$expect $expect $expect" \
+		"$($PKT stamps "$f.pcap" | tr '\n' ' ' | sed 's/ $//')"
+}
+now=$(date +%s%N)
+t=$(((now - 2500000000) / 100 * 100))
+stamp_test "tstamp: 100 ns granularity, 2.5 s old" gt600 $t \
+	--type 3 --session 600 --gra 1 --timestamp $(((t / 100) % (1 << 32)))
+t=$(((now - 10000000000) / 100000 * 100000))
+stamp_test "tstamp: 100 us granularity, 10 s old" gt600 $t \
+	--type 3 --session 600 --gra 0 --timestamp $(((t / 100000) % (1 << 32)))
+sec=$((now / 1000000000 - 100))
+stamp_test "tstamp: IEEE 1588 with seconds in platform subheader" gt600 \
+	$((sec * 1000000000 + 123456789)) --type 3 --session 600 --gra 2 \
+	--timestamp 123456789 --platform 3:0:$sec
+t=$(((now - 2500000000) / 100 * 100))
+f=$TMP/arrival
+capture_start "$COL" gt601 "$f.pcap" --time-stamp-precision nano
+ers --count 1 --type 3 --session 601 --gra 1 --timestamp $(((t / 100) % (1 << 32)))
+capture_stop "$f.pcap" 1
+got=$($PKT stamps "$f.pcap")
+check "tstamp off: arrival time kept (not the header's)" \
+	test $((got - t)) -gt 2000000000
+
+# The kernel's Type III sender stamps in 100 us units at send time.
+sysfs_write "$COL" gs200 tstamp 1
+capture_start "$COL" gs200 "$TMP/k.pcap" --time-stamp-precision nano
+capture_start "$COL" col0 "$TMP/kc.pcap" --time-stamp-precision nano
+ip netns exec "$SND" $PKT send ers2 eth 5
+capture_stop "$TMP/kc.pcap" 5
+capture_stop "$TMP/k.pcap" 5
+ok=0
+$PKT stamps "$TMP/k.pcap" >"$TMP/k.t"
+$PKT stamps "$TMP/kc.pcap" >"$TMP/kc.t"
+paste "$TMP/k.t" "$TMP/kc.t" >"$TMP/kt"
+while read -r a b; do
+	# Sent before it arrived, by less than 1 s, on a 100 us boundary.
+	((a % 100000 == 0 && a <= b && b - a < 1000000000)) && ok=$((ok + 1))
+done <"$TMP/kt"
+check_eq "tstamp from the kernel's Type III sender" 5 $ok
+
+# Options over netlink, read back in the link dump.
+ip -n "$COL" -d link show gt600 >/dev/null
+check_eq "sysfs vlan reads back" 1 "$(ip netns exec "$COL" cat /sys/class/net/gv500/grecap/vlan)"
+check_eq "sysfs session reads back" 500 "$(ip netns exec "$COL" cat /sys/class/net/gv500/grecap/session)"
+check_fail_msg "session 1024 refused" "Invalid argument" \
+	sysfs_write "$COL" gn501 session 1024
+
+finish
