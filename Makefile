@@ -7,6 +7,8 @@
 #   make KVER=<release>   ... for that release;  make KDIR=<tree> for a tree
 #   make W=1 / make C=1   extra warnings / sparse
 #   make check            build and run every selftest in a QEMU guest
+#   make check-debug      ... on a debug kernel (KASAN, lockdep, kmemleak),
+#                         built from linux-source-6.1 once and cached
 #   make install          modules_install + depmod
 #   make dkms-install     register and build with DKMS
 
@@ -20,7 +22,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 VM_KVER = $(shell selftests/vm/kernel-release.sh)
 
 .PHONY: all modules clean install dkms-install dkms-remove check deps \
-	checkpatch sparse
+	check-debug deps-debug checkpatch sparse
 
 all: modules
 
@@ -49,3 +51,9 @@ deps:
 
 check: deps
 	selftests/check.sh
+
+deps-debug: deps
+	selftests/vm/install-deps.sh debug
+
+check-debug: deps-debug
+	selftests/check.sh --debug

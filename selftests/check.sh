@@ -5,24 +5,45 @@
 # QEMU and run the selftests there.  Prints KTAP and ends with the line
 # "N passed, N failed, N skipped"; exits non-zero on any failure.
 #
-#   selftests/check.sh [TEST...]      (VM_KVER=<release> picks the kernel)
+#   selftests/check.sh [--debug] [TEST...]   (VM_KVER=<release> picks the
+#                                             kernel without --debug)
+#
+# --debug (make check-debug): the same on the debug kernel of
+# selftests/debug/ (KASAN, lockdep, kmemleak, refcount trackers), built
+# once and cached; the run ends with a kmemleak scan.
 
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 
-kver=$(selftests/vm/kernel-release.sh) || exit 1
+vm_args=()
+if [ "${1:-}" = --debug ]; then
+	shift
+	if ! kdir=$(selftests/debug/build-kernel.sh); then
+		echo "0 passed, 1 failed, 0 skipped"
+		exit 1
+	fi
+	kver=$(cat "$kdir/release")
+	build=(KDIR="$kdir/build")
+	vm_args=(-k "$kdir/bzImage" -M "$kdir/mods")
+	export GRECAP_KMEMLEAK=1
+else
+	kver=$(selftests/vm/kernel-release.sh) || exit 1
+	build=(KVER="$kver")
+fi
 out=$top/build/vm-$kver
 mkdir -p "$out"
 
 echo "# building grecap.ko for $kver"
-if ! make -s KVER="$kver" >"$out/build.log" 2>&1; then
+if ! make -s "${build[@]}" >"$out/build.log" 2>&1; then
 	cat "$out/build.log"
-	echo "0 passed, 1 failed"
+	echo "0 passed, 1 failed, 0 skipped"
 	exit 1
 fi
 
-selftests/vm/run-vm.sh -r "$kver" -o "$out" -t "${VM_TIMEOUT:-3000}" -- \
+selftests/vm/run-vm.sh -r "$kver" "${vm_args[@]}" -o "$out" \
+	-t "${VM_TIMEOUT:-4200}" -- \
+	env GRECAP_KMEMLEAK="${GRECAP_KMEMLEAK:-0}" \
 	selftests/run_tests.sh "$top/grecap.ko" "$@" | tee "$out/ktap.log"
 rc=${PIPESTATUS[0]}
 

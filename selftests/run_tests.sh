@@ -24,10 +24,23 @@ else
 	done
 fi
 
-splat='BUG:|WARNING:|Call Trace|Oops|general protection|KASAN|UBSAN|kmemleak|refcount_t|unreferenced object|possible circular locking|suspicious RCU usage|sleeping function called'
+splat='BUG:|WARNING:|Call Trace|Oops|general protection|KASAN|UBSAN|kmemleak|refcount_t|ref_tracker|unreferenced object|possible circular locking|suspicious RCU usage|sleeping function called'
+
+# On a kernel with kmemleak (the debug kernel), leaks are looked for once
+# all tests ran, as one more test; what leaked before them is not ours.
+leakfile=/sys/kernel/debug/kmemleak
+leaks=0
+if [ "${GRECAP_KMEMLEAK:-0}" = 1 ]; then
+	if [ -w "$leakfile" ]; then
+		echo clear >"$leakfile"
+		leaks=1
+	else
+		echo "# GRECAP_KMEMLEAK=1 but no $leakfile"
+	fi
+fi
 
 echo "TAP version 13"
-echo "1..${#tests[@]}"
+echo "1..$((${#tests[@]} + leaks))"
 n=0
 for t in "${tests[@]}"; do
 	n=$((n + 1))
@@ -50,3 +63,21 @@ for t in "${tests[@]}"; do
 	*) echo "not ok $n $t # exit=$rc time=${secs}s" ;;
 	esac
 done
+
+if [ "$leaks" = 1 ]; then
+	n=$((n + 1))
+	# Unloading frees everything grecap owns; objects need two scans (and
+	# a few seconds of age) before kmemleak calls them leaks.
+	rmmod grecap 2>/dev/null
+	echo scan >"$leakfile"
+	sleep 6
+	echo scan >"$leakfile"
+	report=$(cat "$leakfile")
+	if [ -n "$report" ]; then
+		echo "# kmemleak after all tests:"
+		sed 's/^/# /' <<<"$report"
+		echo "not ok $n kmemleak"
+	else
+		echo "ok $n kmemleak"
+	fi
+fi

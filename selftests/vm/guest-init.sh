@@ -27,6 +27,12 @@ if ! mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out "$out"; then
 	/bin/busybox poweroff -f
 fi
 
+# A kernel built outside the host's packages brings its own modules.
+mods=$(sed -n 's/.*grecap\.mods=\([^ ]*\).*/\1/p' /proc/cmdline)
+if [ -n "$mods" ] && [ ! -e "/lib/modules/$(uname -r)" ]; then
+	ln -s "$mods/lib/modules/$(uname -r)" "/lib/modules/$(uname -r)"
+fi
+
 hostname grecap-vm
 ip link set lo up
 # The guest's console must show WARN splats (KERN_WARNING) so the runner

@@ -8,7 +8,11 @@
 # so nothing is installed into an image: the command runs the selftests
 # against the grecap.ko that was built on the host.
 #
-#   run-vm.sh [-k VMLINUZ] [-r RELEASE] [-t SECONDS] [-o OUTDIR] -- CMD [ARGS]
+#   run-vm.sh [-k VMLINUZ] [-r RELEASE] [-M MODROOT] [-t SECONDS] [-o OUTDIR]
+#             [-m MEM_MB] [-a CMDLINE] -- CMD [ARGS]
+#
+# MODROOT: for a kernel not installed on the host (the debug kernel), the
+# directory holding its lib/modules/RELEASE; the guest links it in place.
 #
 # The command's output is streamed to stdout.  The kernel console is kept in
 # OUTDIR/console.log.  Exit status: the command's, or 124 when the guest did
@@ -23,13 +27,14 @@ timeout=1800
 outdir=
 mem=2048
 append_extra=
+modroot=
 
 usage() {
-	echo "usage: $0 [-k vmlinuz] [-r release] [-t seconds] [-o outdir] [-a cmdline] -- cmd [args]" >&2
+	echo "usage: $0 [-k vmlinuz] [-r release] [-M modroot] [-t seconds] [-o outdir] [-m mem] [-a cmdline] -- cmd [args]" >&2
 	exit 2
 }
 
-while getopts "k:r:t:o:m:a:" opt; do
+while getopts "k:r:t:o:m:a:M:" opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	r) release=$OPTARG ;;
@@ -37,6 +42,7 @@ while getopts "k:r:t:o:m:a:" opt; do
 	o) outdir=$OPTARG ;;
 	m) mem=$OPTARG ;;
 	a) append_extra=$OPTARG ;;
+	M) modroot=$OPTARG ;;
 	*) usage ;;
 	esac
 done
@@ -100,6 +106,7 @@ fi
 
 cmdline="console=ttyS0 loglevel=7 panic=-1 oops=panic"
 cmdline+=" grecap.out=$outdir grecap.stage2=$here/guest-init.sh"
+[ -n "$modroot" ] && cmdline+=" grecap.mods=$modroot"
 [ -n "$append_extra" ] && cmdline+=" $append_extra"
 
 : >"$outdir/output.log"

@@ -1,0 +1,119 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Churn under load: while trafgen floods the link with GRE, grecap devices
+# are added and deleted, filters change through netlink and sysfs, a device
+# goes down and up, moves between namespaces and dies with its namespace,
+# the link itself is deleted, and the module is unloaded and loaded again.
+# No crash or splat (run_tests.sh watches the kernel log), no device left
+# behind, and a device that survives keeps counting.
+
+source "$(dirname "$0")/lib.sh"
+SCAPY="$PY $LIB_DIR/grecap_scapy.py"
+NL="$PY $LIB_DIR/grecap_nl.py"
+ROUNDS=${GRECAP_CHURN_ROUNDS:-5}
+
+setup_topo
+
+# flood_cfg: trafgen packets, GRE with keys 1 and 2 around an Ethernet
+# frame, to the collector's current MAC.
+flood_cfg() {
+	$PY - "$(mac "$COL" col0)" >"$TMP/flood.cfg" <<'PYEOF' || exit $ksft_fail
+import sys
+from scapy.all import Ether, IP, GRE, UDP, Raw
+for key in (1, 2):
+    p = Ether(src="02:00:00:00:00:01", dst=sys.argv[1]) / \
+        IP(src="192.0.2.1", dst="192.0.2.2") / \
+        GRE(proto=0x6558, key_present=1, key=key) / \
+        Ether(src="02:00:00:00:00:03", dst="02:00:00:00:00:04") / \
+        IP(src="10.9.0.1", dst="10.9.0.2") / UDP(dport=9) / Raw(b"x" * 200)
+    print("{ " + ", ".join("0x%02x" % b for b in bytes(p)) + " }")
+PYEOF
+}
+flood_cfg
+
+flood_start() {
+	ip netns exec "$SND" trafgen --dev snd0 --conf "$TMP/flood.cfg" \
+		--rate 2000pps --cpus 1 >/dev/null 2>&1 &
+	FLOOD_PID=$!
+	BG_PIDS+=($!)
+}
+flood_stop() {
+	# trafgen does not notice its device vanishing; KILL it.
+	kill -KILL "$FLOOD_PID" 2>/dev/null
+	wait "$FLOOD_PID" 2>/dev/null
+}
+rising() {
+	local a b
+	a=$(gstat "$COL" "$1" rx_packets)
+	busywait 5000 sh -c "[ \$(ip netns exec $COL cat /sys/class/net/$1/statistics/rx_packets) -gt $a ]"
+}
+
+# keep1 survives everything but the link and module phases.
+ip netns exec "$COL" $NL add keep1 col0 key 1 || exit $ksft_fail
+ip -n "$COL" link set keep1 up
+flood_start
+check "flood reaches keep1" rising keep1
+
+for r in $(seq "$ROUNDS"); do
+	# Devices come and go; filters change both ways meanwhile.
+	for i in 1 2 3; do
+		ip netns exec "$COL" $NL add c$i col0 key 2 remote $SND4 session $i ||
+			fail "round $r: add c$i"
+		ip -n "$COL" link set c$i up
+	done
+	ip netns exec "$COL" $NL add k2 col0 key 2 || fail "round $r: add k2"
+	ip -n "$COL" link set k2 up
+	sysfs_write "$COL" k2 key 7 || fail "round $r: sysfs key"
+	sysfs_write "$COL" k2 key 2 || fail "round $r: sysfs key back"
+	ip netns exec "$COL" $NL set k2 remote $SND4 flags 3 || fail "round $r: netlink set"
+	ip netns exec "$COL" $NL set k2 remote any || fail "round $r: netlink reset"
+	ip -n "$COL" link set k2 down
+	ip -n "$COL" link set k2 up
+	# To another namespace and back, then dying with one.
+	ns_add mv-$$-$r
+	ip -n "$COL" link set k2 netns mv-$$-$r || fail "round $r: move"
+	ip -n mv-$$-$r link set k2 up
+	ip -n mv-$$-$r link set k2 netns "$COL" || fail "round $r: move back"
+	ip -n "$COL" link set k2 netns mv-$$-$r
+	ip netns del mv-$$-$r
+	for i in 1 2 3; do
+		ip -n "$COL" link del c$i || fail "round $r: del c$i"
+	done
+	check "round $r: keep1 still counting" rising keep1
+done
+busywait 5000 test -z "$(ip -n "$COL" link show k2 2>/dev/null)"
+check_eq "namespace deletion took its device along" "" \
+	"$(ip -all netns exec ip -br link show k2 2>/dev/null | grep k2)"
+
+# The link goes away under load, then the module.
+ip netns exec "$COL" $NL add k2 col0 key 2
+ip -n "$COL" link del col0
+check "link deleted: its devices gone" \
+	test -z "$(ip -n "$COL" link show type grecap 2>/dev/null)"
+flood_stop
+ip -n "$SND" link add snd0 type veth peer name col0 netns "$COL"
+ip -n "$SND" addr add $SND4/24 dev snd0
+ip -n "$COL" addr add $COL4/24 dev col0
+ip -n "$SND" link set snd0 up
+ip -n "$COL" link set col0 up
+flood_cfg
+ip netns exec "$COL" $NL add keep1 col0 key 1
+ip -n "$COL" link set keep1 up
+busywait 5000 ip netns exec "$SND" ping -c 1 -W 1 -q $COL4 >/dev/null
+flood_start
+check "flood reaches the new link's device" rising keep1
+for r in $(seq "$ROUNDS"); do
+	rmmod grecap || fail "round $r: rmmod under load"
+	load_grecap
+	ip netns exec "$COL" $NL add keep1 col0 key 1 || fail "round $r: re-add"
+	ip -n "$COL" link set keep1 up
+	check "round $r: module reloaded, counting again" rising keep1
+done
+flood_stop
+rmmod grecap
+check_eq "no grecap device left in any namespace" "" \
+	"$(ip -all netns exec ip -br link show type grecap 2>/dev/null | grep -v '^netns:' | grep .)"
+check "the link still works" ip netns exec "$SND" ping -c 1 -W 2 -q $COL4
+
+finish
