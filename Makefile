@@ -49,11 +49,12 @@ dkms-remove:
 deps:
 	selftests/vm/install-deps.sh
 
+# TESTS="a b": only those selftests (names under selftests/net/).
 check: deps
-	selftests/check.sh
+	selftests/check.sh $(TESTS)
 
 deps-debug: deps
 	selftests/vm/install-deps.sh debug
 
 check-debug: deps-debug
-	selftests/check.sh --debug
+	selftests/check.sh --debug $(TESTS)

@@ -44,6 +44,7 @@ fi
 selftests/vm/run-vm.sh -r "$kver" "${vm_args[@]}" -o "$out" \
 	-t "${VM_TIMEOUT:-4200}" -- \
 	env GRECAP_KMEMLEAK="${GRECAP_KMEMLEAK:-0}" \
+	GRECAP_CHURN_ROUNDS="${GRECAP_CHURN_ROUNDS:-5}" \
 	selftests/run_tests.sh "$top/grecap.ko" "$@" | tee "$out/ktap.log"
 rc=${PIPESTATUS[0]}
 

@@ -28,10 +28,14 @@ splat='BUG:|WARNING:|Call Trace|Oops|general protection|KASAN|UBSAN|kmemleak|ref
 
 # On a kernel with kmemleak (the debug kernel), leaks are looked for once
 # all tests ran, as one more test; what leaked before them is not ours.
+# No automatic scans meanwhile: their reports would land in whichever
+# test happened to run.
 leakfile=/sys/kernel/debug/kmemleak
 leaks=0
 if [ "${GRECAP_KMEMLEAK:-0}" = 1 ]; then
 	if [ -w "$leakfile" ]; then
+		echo scan=off >"$leakfile"
+		echo scan >"$leakfile"
 		echo clear >"$leakfile"
 		leaks=1
 	else

@@ -20,6 +20,8 @@ cache=${GRECAP_CACHE:-/var/cache/grecap}
 jobs=$(nproc)
 
 log() { echo "build-kernel: $*" >&2; }
+# stdout carries only the cache directory; everything else goes to stderr.
+exec 3>&1 1>&2
 
 if [ ! -r "$tarball" ]; then
 	log "no $tarball (make deps installs linux-source-6.1)"
@@ -30,12 +32,13 @@ key=$( { echo "$srcver"; cat "$fragment"; gcc --version | head -n 1; } |
 	sha256sum | cut -c1-12)
 dir=$cache/kernel-$srcver-$key
 if [ -s "$dir/bzImage" ] && [ -s "$dir/release" ]; then
-	echo "$dir"
+	echo "$dir" >&3
 	exit 0
 fi
 
-log "building the debug kernel into $dir (first run only, ~15 min on 2 cores)"
-rm -rf "$dir"
+log "building the debug kernel into $dir (first run only, 6-11 min on 2 cores)"
+# Builds for an older source, config or compiler are of no more use.
+rm -rf "$cache"/kernel-*
 mkdir -p "$dir/src" "$dir/build"
 tar -xf "$tarball" -C "$dir/src" --strip-components=1
 
@@ -43,12 +46,12 @@ src=$dir/src
 obj=$dir/build
 kmake() { make -C "$src" O="$obj" -j"$jobs" "$@"; }
 
-kmake -s tinyconfig
+kmake -s tinyconfig >"$dir/config.log"
 "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" \
 	"$fragment" >"$dir/merge.log"
 # A distinct release string keeps its modules apart from Debian's.
 echo 'CONFIG_LOCALVERSION="-grecap-debug"' >>"$obj/.config"
-kmake -s olddefconfig
+kmake -s olddefconfig >>"$dir/config.log"
 
 # Every option of the fragment must have survived the dependency checks.
 bad=0
@@ -70,4 +73,4 @@ kmake -s INSTALL_MOD_PATH="$dir/mods" modules_install >>"$dir/make.log" 2>&1
 kmake -s kernelrelease >"$dir/release"
 cp "$obj/arch/x86/boot/bzImage" "$dir/bzImage"
 log "built $(cat "$dir/release") in $(($(date +%s) - start)) s"
-echo "$dir"
+echo "$dir" >&3

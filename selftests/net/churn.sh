@@ -82,7 +82,8 @@ for r in $(seq "$ROUNDS"); do
 	done
 	check "round $r: keep1 still counting" rising keep1
 done
-busywait 5000 test -z "$(ip -n "$COL" link show k2 2>/dev/null)"
+k2_gone() { [ -z "$(ip -n "$COL" link show k2 2>/dev/null)" ]; }
+busywait 5000 k2_gone
 check_eq "namespace deletion took its device along" "" \
 	"$(ip -all netns exec ip -br link show k2 2>/dev/null | grep k2)"
 

@@ -41,6 +41,8 @@ kernel_stream() {
 kernel_stream ers1 gs100 rx_erspan2
 kernel_stream ers2 gs200 rx_erspan3
 kernel_stream ers6 gs300 rx_erspan3
+check_eq "ethtool -S agrees with sysfs" 20 \
+	"$(ip netns exec "$COL" ethtool -S gs100 | awk '$1 == "rx_erspan2:" { print $2 }')"
 check_eq "catch-all got none of the sessions" 0 "$(gstat "$COL" grecap0 rx_packets)"
 
 ers() {

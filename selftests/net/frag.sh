@@ -71,10 +71,14 @@ ip netns exec "$SND" $SCAPY frag snd0 --dst-mac "$CMAC" --src $SND4 --dst $COL4 
 	--mtu 600 --count 3 --mode incomplete --ip-id 5000 >/dev/null
 ip netns exec "$SND" $SCAPY frag snd0 --dst-mac "$CMAC" --src $SND6 --dst $COL6 \
 	--mtu 600 --count 3 --mode incomplete --ip-id 5000 >/dev/null
-check "incomplete IPv4: ReasmTimeout counts 3" \
-	busywait 5000 test "$(snmp "$COL" Ip ReasmTimeout)" -ge $((t4 + 3))
-check "incomplete IPv6: ReasmTimeout counts 3" \
-	busywait 5000 test "$(snmp "$COL" Ip6 ReasmTimeout)" -ge $((t6 + 3))
+# timeouts_reach PROTO N: busywait re-reads the counter on every try.
+timeouts_reach() { [ "$(snmp "$COL" "$1" ReasmTimeout)" -ge "$2" ]; }
+busywait 10000 timeouts_reach Ip $((t4 + 3))
+busywait 10000 timeouts_reach Ip6 $((t6 + 3))
+check "incomplete IPv4: ReasmTimeout counts 3 ($t4 -> $(snmp "$COL" Ip ReasmTimeout))" \
+	test "$(snmp "$COL" Ip ReasmTimeout)" -ge $((t4 + 3))
+check "incomplete IPv6: ReasmTimeout counts 3 ($t6 -> $(snmp "$COL" Ip6 ReasmTimeout))" \
+	test "$(snmp "$COL" Ip6 ReasmTimeout)" -ge $((t6 + 3))
 check_eq "incomplete: nothing delivered" "$rx0" "$(gstat "$COL" grecap0 rx_packets)"
 
 # Fragments of anything else are the stack's: a large ping reassembles

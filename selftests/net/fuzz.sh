@@ -40,8 +40,11 @@ ends() {
 		drop_erspan_unknown drop_dev_down drop_nomem link_pass_unsupported) -
 		$(gstat "$COL" grecap0 link_frag_reassembled)))
 }
-busywait 10000 test "$(gstat "$COL" grecap0 link_frag_queued)" -ge "$frags"
-busywait 10000 test "$(ends)" -ge "$whole"
+# Wait for the last packets to be counted (busywait re-reads each try).
+all_queued() { [ "$(gstat "$COL" grecap0 link_frag_queued)" -ge "$frags" ]; }
+all_ended() { [ "$(ends)" -ge "$whole" ]; }
+busywait 10000 all_queued
+busywait 10000 all_ended
 check_eq "every fragment queued for reassembly" "$frags" \
 	"$(gstat "$COL" grecap0 link_frag_queued)"
 check_eq "every whole packet delivered, dropped or passed" "$whole" "$(ends)"

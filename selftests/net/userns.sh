@@ -20,9 +20,9 @@ grecap_add grecap0 key=5
 unshare -U -r -n -m sh -c 'mount -t sysfs sysfs /sys && exec sleep 600' &
 CPID=$!
 BG_PIDS+=($CPID)
-busywait 5000 test "$(readlink /proc/$CPID/ns/net)" != "$(readlink /proc/self/ns/net)" ||
-	exit $ksft_fail
-busywait 5000 test -e "/proc/$CPID/root/sys/class/net/lo" || true
+# The container is ready once its sysfs is mounted: then it runs sleep.
+ct_ready() { [ "$(readlink "/proc/$CPID/exe")" = "$(readlink -f "$(command -v sleep)")" ]; }
+busywait 5000 ct_ready || exit $ksft_fail
 in_ct() { nsenter -t "$CPID" -U -n -m --preserve-credentials "$@"; }
 as_host_root() { nsenter -t "$CPID" -n -m "$@"; }
 
