@@ -76,6 +76,12 @@ int grecap_defrag(struct sk_buff **pskb, unsigned int len,
 		err = -ENOMEM;
 		goto drop;
 	}
+	/*
+	 * A fragment may wait in its queue until the reassembly timeout: it
+	 * must not hold the memory of a local sender's socket (a veth peer
+	 * in another namespace) meanwhile, nor after being merged.
+	 */
+	skb_orphan(skb);
 
 	if (skb->protocol == htons(ETH_P_IP))
 		err = grecap_defrag_ipv4(net, skb);
