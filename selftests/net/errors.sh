@@ -42,8 +42,7 @@ rx0=$(gstat "$COL" grecap0 rx_packets)
 send --count 10 --inner-len 13
 send --count 10 --inner-len 0
 send --count 10 --key 7 --inner-len 0 --truncate 40
-sleep 0.3
-check_eq "short inner Ethernet frame: drop_truncated" 20 "$(gstat "$COL" grecap0 drop_truncated)"
+check_delta "short inner Ethernet frame: drop_truncated" "$COL" grecap0 drop_truncated 0 20
 check_eq "truncated: rx_length_errors" 20 "$(gstat "$COL" grecap0 rx_length_errors)"
 check_eq "truncated: rx_errors" 50 "$(gstat "$COL" grecap0 rx_errors)"
 check_eq "truncated: nothing delivered" "$rx0" "$(gstat "$COL" grecap0 rx_packets)"
@@ -57,9 +56,8 @@ check "1-byte L3 payload: delivered" $PKT compare "$TMP/l3exp.pcap" "$TMP/l3.pca
 u0=$(gstat "$COL" grecap0 link_pass_unsupported)
 send --count 10 --version 1
 send --count 10 --routing
-sleep 0.3
-check_eq "version 1 and routing: passed to the stack" 20 \
-	$(($(gstat "$COL" grecap0 link_pass_unsupported) - u0))
+check_delta "version 1 and routing: passed to the stack" \
+	"$COL" grecap0 link_pass_unsupported "$u0" 20
 check_eq "counters: nothing else delivered" $((rx0 + 3)) "$(gstat "$COL" grecap0 rx_packets)"
 
 finish

@@ -78,9 +78,10 @@ check_fail_msg() {
 	fi
 }
 
-# busywait TIMEOUT_MS CMD...: poll until CMD succeeds.
+# busywait TIMEOUT_MS CMD...: poll until CMD succeeds.  GRECAP_TIMEOUT_SCALE
+# stretches the timeout on slow (debug) kernels.
 busywait() {
-	local timeout=$1 start now
+	local timeout=$(($1 * ${GRECAP_TIMEOUT_SCALE:-1})) start now
 	shift
 	start=$(date +%s%3N)
 	while true; do
@@ -199,6 +200,18 @@ gstat() {
 		f=/sys/class/net/$2/statistics/$3 ;;
 	esac
 	ip netns exec "$1" cat "$f"
+}
+
+# check_delta DESC NS DEV COUNTER BASE EXPECTED: COUNTER (as gstat reads it)
+# rises from BASE by EXPECTED; waited for, so no sleep is needed before.
+check_delta() {
+	local desc=$1 ns=$2 dev=$3 stat=$4 base=$5 want=$6
+
+	delta_reached() {
+		[ $(($(gstat "$ns" "$dev" "$stat") - base)) -ge "$want" ]
+	}
+	busywait 5000 delta_reached
+	check_eq "$desc" "$want" $(($(gstat "$ns" "$dev" "$stat") - base))
 }
 
 # capture_start NS DEV FILE: tcpdump on DEV into FILE, ready when it returns.
