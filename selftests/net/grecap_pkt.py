@@ -20,6 +20,8 @@
       Exit 0 when the frames of A and B carry the same timestamps.
   count FILE.pcap
       Print the number of frames.
+  bytes FILE.pcap...
+      Print the number of bytes of all frames of all files.
   stamps FILE.pcap
       Print each frame's capture time in nanoseconds.
 """
@@ -298,6 +300,8 @@ def main():
     t.add_argument("b")
     n = sub.add_parser("count")
     n.add_argument("file")
+    b = sub.add_parser("bytes")
+    b.add_argument("files", nargs="+")
     st = sub.add_parser("stamps")
     st.add_argument("file")
     args = p.parse_args()
@@ -309,6 +313,8 @@ def main():
         cmd_compare(args)
     elif args.cmd == "same-time":
         cmd_same_time(args)
+    elif args.cmd == "bytes":
+        print(sum(len(f) for name in args.files for f in pcap_read(name)))
     elif args.cmd == "stamps":
         print("\n".join(str(t) for t in pcap_read(args.file, "ns")))
     else:

@@ -19,7 +19,9 @@ LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$LIB_DIR/../.." && pwd)
 GRECAP_KO=${GRECAP_KO:-$TOP/grecap.ko}
 PY=/usr/bin/python3
-PKT="$PY $LIB_DIR/grecap_pkt.py"
+# grecap_pkt.py needs only the standard library: -S skips site-packages
+# and their .pth hooks, a good part of each start in the test VM.
+PKT="$PY -S $LIB_DIR/grecap_pkt.py"
 TMP=$(mktemp -d /tmp/grecap-test.XXXXXX)
 RET=0
 SND=snd-$$
@@ -81,13 +83,14 @@ check_fail_msg() {
 # busywait TIMEOUT_MS CMD...: poll until CMD succeeds.  GRECAP_TIMEOUT_SCALE
 # stretches the timeout on slow (debug) kernels.
 busywait() {
-	local timeout=$(($1 * ${GRECAP_TIMEOUT_SCALE:-1})) start now
+	# In microseconds, from $EPOCHREALTIME: date(1) is a process per
+	# poll, which costs seconds per test on the debug kernel.
+	local timeout=$(($1 * 1000 * ${GRECAP_TIMEOUT_SCALE:-1}))
+	local start=${EPOCHREALTIME/[.,]/}
 	shift
-	start=$(date +%s%3N)
 	while true; do
 		"$@" && return 0
-		now=$(date +%s%3N)
-		((now - start > timeout)) && return 1
+		((${EPOCHREALTIME/[.,]/} - start > timeout)) && return 1
 		sleep 0.05
 	done
 }
@@ -228,11 +231,22 @@ capture_start() {
 	}
 }
 
-# capture_stop: stop the last capture once COUNT frames are in, or 5 s.
+# pcap_frames FILE: frames in a pcap being written (tcpdump starts faster
+# than Python, and this is polled).
+pcap_frames() {
+	tcpdump -r "$1" -n 2>/dev/null | wc -l
+}
+
+# capture_stop FILE [COUNT]: stop the last capture once COUNT frames are
+# in FILE, or after 5 s.
 capture_stop() {
 	local file=$1 count=${2:-0}
+
+	capture_has() {
+		[ "$(pcap_frames "$file")" -ge "$count" ]
+	}
 	if ((count > 0)); then
-		busywait 5000 sh -c "[ \$($PKT count $file 2>/dev/null || echo 0) -ge $count ]"
+		busywait 5000 capture_has
 	fi
 	sleep 0.2
 	kill -INT "$CAPTURE_PID" 2>/dev/null
@@ -258,13 +272,17 @@ snmp() {
 
 # icmp_out NS: ICMP and ICMPv6 errors and echo replies NS has sent
 # (neighbour discovery, which the outer link needs, is not counted).
+# One awk over both files: this is read around every send.
 icmp_out() {
-	local n=0 f
-	for f in OutDestUnreachs OutParmProbs OutTimeExcds OutEchoReps OutRedirects; do
-		n=$((n + $(snmp "$1" Icmp $f)))
-	done
-	for f in OutDestUnreachs OutParmProblems OutTimeExcds OutEchoReplies OutRedirects; do
-		n=$((n + $(snmp "$1" Icmp6 $f)))
-	done
-	echo $n
+	ip netns exec "$1" awk '
+		BEGIN {
+			split("OutDestUnreachs OutParmProbs OutTimeExcds OutEchoReps OutRedirects", v4)
+			for (i in v4) want4[v4[i]] = 1
+			split("OutDestUnreachs OutParmProblems OutTimeExcds OutEchoReplies OutRedirects", v6)
+			for (i in v6) want6["Icmp6" v6[i]] = 1
+		}
+		FILENAME ~ /snmp6$/ { if ($1 in want6) n += $2; next }
+		$1 == "Icmp:" && !h { for (i = 2; i <= NF; i++) col[i] = $i; h = 1; next }
+		$1 == "Icmp:" && h { for (i = 2; i <= NF; i++) if (col[i] in want4) n += $i }
+		END { print n + 0 }' /proc/net/snmp /proc/net/snmp6
 }
