@@ -58,11 +58,8 @@ done
 busywait 5000 ip netns exec "$SND" ping -c 1 -W 1 -q $COL4 >/dev/null
 ip netns exec "$SND" sh -c "while :; do $PKT send t0 eth 50; done" &
 BG_PIDS+=($!)
-g0_counting() {
-	[ "$(ip netns exec "$COL" cat /sys/class/net/g0/statistics/rx_packets)" -gt 0 ]
-}
-busywait 5000 g0_counting
-check "traffic flowing before rmmod" test $? -eq 0
+g0_counting() { [ "$(gstat "$COL" g0 rx_packets)" -gt 0 ]; }
+check "traffic flowing before rmmod" busywait 5000 g0_counting
 check "rmmod under traffic" rmmod grecap
 check "all grecap devices gone" test -z "$(ip -n "$COL" link show type grecap 2>/dev/null)"
 check "link still works" ip netns exec "$SND" ping -c 1 -W 2 -q $COL4
