@@ -12,6 +12,13 @@
 
 #include "grecap.h"
 
+/*
+ * A device's state, created here in one place (and torn down in reverse in
+ * grecap_dev_uninit): counters, the sink on the device itself, then its
+ * place on the link's port with the filter newlink made.  The sysfs files
+ * are the device type's attribute groups, which register_netdevice()
+ * creates next.
+ */
 static int grecap_dev_init(struct net_device *dev)
 {
 	struct grecap_dev *gd = grecap_dev_priv(dev);
@@ -45,13 +52,13 @@ err_free_tstats:
 	return err;
 }
 
+/* The mirror of grecap_dev_init(); the sysfs files outlive it a little. */
 static void grecap_dev_uninit(struct net_device *dev)
 {
 	struct grecap_dev *gd = grecap_dev_priv(dev);
 
-	grecap_sysfs_del(gd);
-	netdev_rx_handler_unregister(dev);
 	grecap_port_detach(gd);
+	netdev_rx_handler_unregister(dev);
 }
 
 /* Counters may still be read (sysfs statistics) until the device is freed. */
@@ -145,6 +152,7 @@ void grecap_setup(struct net_device *dev)
 	ether_setup(dev);
 	dev->netdev_ops = &grecap_netdev_ops;
 	dev->ethtool_ops = &grecap_ethtool_ops;
+	SET_NETDEV_DEVTYPE(dev, &grecap_type);
 	dev->needs_free_netdev = true;
 	dev->priv_destructor = grecap_dev_free;
 

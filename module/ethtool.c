@@ -37,10 +37,16 @@ static void grecap_get_ethtool_stats(struct net_device *dev,
 				     struct ethtool_stats *stats, u64 *data)
 {
 	struct grecap_dev *gd = grecap_dev_priv(dev);
+	const struct grecap_port *port;
 
 	grecap_counters_sum(gd->stats, GRECAP_STAT_NUM, data);
-	grecap_counters_sum(gd->port->stats, GRECAP_LINK_NUM,
-			    data + GRECAP_STAT_NUM);
+	/* Under RTNL; a device being unregistered may have left its port. */
+	port = rtnl_dereference(gd->port);
+	if (port)
+		grecap_counters_sum(port->stats, GRECAP_LINK_NUM,
+				    data + GRECAP_STAT_NUM);
+	else
+		memset(data + GRECAP_STAT_NUM, 0, GRECAP_LINK_NUM * sizeof(*data));
 }
 
 const struct ethtool_ops grecap_ethtool_ops = {

@@ -16,9 +16,25 @@
 #include <linux/in6.h>
 #include <linux/rtnetlink.h>
 #include <linux/u64_stats_sync.h>
+#include <linux/bits.h>
 #include <uapi/linux/grecap.h>
 
 #define GRECAP_VERSION		"0.2.0"
+
+/*
+ * The fields of a filter.  Their bit order is the lookup's tie-break
+ * (port.c): among filters with as many fields, the higher bit wins.
+ */
+#define GRECAP_MATCH_LOCAL	BIT(0)
+#define GRECAP_MATCH_KEY	BIT(1)
+#define GRECAP_MATCH_REMOTE	BIT(2)
+#define GRECAP_MATCH_SESSION	BIT(3)
+#define GRECAP_MATCH_ALL	(GRECAP_MATCH_LOCAL | GRECAP_MATCH_KEY | \
+				 GRECAP_MATCH_REMOTE | GRECAP_MATCH_SESSION)
+
+/* Options, IFLA_GRECAP_VLAN and IFLA_GRECAP_TSTAMP, in grecap_dev.flags. */
+#define GRECAP_F_VLAN		BIT(0)
+#define GRECAP_F_TSTAMP		BIT(1)
 
 /* Every combination of match fields is one lookup mask. */
 #define GRECAP_NMASKS		(GRECAP_MATCH_ALL + 1)
@@ -93,16 +109,19 @@ struct grecap_port {
 	struct hlist_head hash[1 << GRECAP_HASH_BITS];
 };
 
+/*
+ * A grecap device.  Its filter and its place on the port are set up in
+ * ndo_init and taken down in ndo_uninit; sysfs (readers without RTNL) may
+ * find @port and @filter NULL after that, until the files are removed.
+ */
 struct grecap_dev {
 	struct net_device *dev;
 	struct net_device *lower;
-	struct grecap_port *port;
+	struct grecap_port __rcu *port;
 	struct grecap_filter __rcu *filter;
 	u32 flags;			/* GRECAP_F_*; RTNL, read locklessly */
-	struct list_head list;
+	struct list_head list;		/* on port->devs; RTNL */
 	struct grecap_pcpu_counters __percpu *stats;
-	struct kobject *sysfs_dir;
-	struct kobject *sysfs_stats;
 };
 
 extern struct rtnl_link_ops grecap_link_ops;
@@ -122,6 +141,8 @@ void grecap_netlink_exit(void);
 /* port.c */
 int grecap_port_init(void);
 void grecap_port_exit(void);
+struct grecap_filter *grecap_filter_new(struct grecap_dev *gd,
+					const struct grecap_match *m);
 int grecap_port_attach(struct grecap_dev *gd);
 void grecap_port_detach(struct grecap_dev *gd);
 bool grecap_is_port(const struct net_device *dev);
@@ -129,7 +150,6 @@ bool grecap_port_match_taken(const struct net_device *lower,
 			     const struct grecap_match *m);
 int grecap_port_set_match(struct grecap_dev *gd, const struct grecap_match *m,
 			  struct netlink_ext_ack *extack);
-void grecap_port_clear_match(struct grecap_dev *gd);
 struct grecap_dev *grecap_port_lookup(const struct grecap_port *port,
 				      const struct grecap_match *key);
 
@@ -141,6 +161,12 @@ static inline struct grecap_port *grecap_port_get_rcu(const struct net_device *d
 static inline struct grecap_port *grecap_port_get_rtnl(const struct net_device *dev)
 {
 	return rtnl_dereference(dev->rx_handler_data);
+}
+
+/* The port of a device between ndo_init and ndo_uninit. */
+static inline struct grecap_port *grecap_dev_port(const struct grecap_dev *gd)
+{
+	return rtnl_dereference(gd->port);
 }
 
 /* rx.c */
@@ -185,27 +211,13 @@ static inline void grecap_count(struct grecap_pcpu_counters __percpu *pc,
 	u64_stats_update_end(&c->syncp);
 }
 
-/* sysfs.c */
+/* sysfs.c: the device type, whose attribute groups are the sysfs files */
+extern const struct device_type grecap_type;
 void grecap_sysfs_init(void);
-int grecap_sysfs_add(struct grecap_dev *gd);
-void grecap_sysfs_del(struct grecap_dev *gd);
-
-/* match.c: shared by netlink and sysfs */
-void grecap_match_clear(struct grecap_match *m, u32 fields);
-void grecap_match_set_addr(struct in6_addr *dst, const void *addr, int len);
-int grecap_match_addr_len(const struct in6_addr *addr);
-int grecap_match_check(const struct grecap_match *m,
-		       struct netlink_ext_ack *extack);
 
 static inline struct grecap_dev *grecap_dev_priv(const struct net_device *dev)
 {
 	return netdev_priv(dev);
-}
-
-static inline bool grecap_netns_capable(const struct grecap_dev *gd)
-{
-	/* Only an admin of the link's namespace may change what is captured. */
-	return ns_capable(dev_net(gd->lower)->user_ns, CAP_NET_ADMIN);
 }
 
 #endif /* _GRECAP_H */

@@ -8,95 +8,239 @@
 
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
-#include <net/erspan.h>
+#include <net/gre.h>
 #include <net/ipv6.h>
 #include <net/rtnetlink.h>
 
 #include "grecap.h"
 
 static const struct nla_policy grecap_policy[IFLA_GRECAP_MAX + 1] = {
-	[IFLA_GRECAP_LOCAL]	= { .type = NLA_BINARY,
-				    .len = sizeof(struct in6_addr) },
-	[IFLA_GRECAP_REMOTE]	= { .type = NLA_BINARY,
-				    .len = sizeof(struct in6_addr) },
-	[IFLA_GRECAP_KEY]	= { .type = NLA_U32 },
-	[IFLA_GRECAP_ANY]	= NLA_POLICY_MASK(NLA_U32, GRECAP_MATCH_ALL),
-	[IFLA_GRECAP_SESSION]	= NLA_POLICY_MAX(NLA_U16, ID_MASK),
-	[IFLA_GRECAP_FLAGS]	= NLA_POLICY_MASK(NLA_U32, GRECAP_F_ALL),
+	/* A new interface: every attribute is validated strictly. */
+	[IFLA_GRECAP_UNSPEC]	= { .strict_start_type = IFLA_GRECAP_LOCAL },
+	[IFLA_GRECAP_LOCAL]	= NLA_POLICY_EXACT_LEN(sizeof(struct in_addr)),
+	[IFLA_GRECAP_REMOTE]	= NLA_POLICY_EXACT_LEN(sizeof(struct in_addr)),
+	[IFLA_GRECAP_LOCAL6]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[IFLA_GRECAP_REMOTE6]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[IFLA_GRECAP_IFLAGS]	= NLA_POLICY_MASK(NLA_BE16, be16_to_cpu(GRE_KEY)),
+	[IFLA_GRECAP_IKEY]	= { .type = NLA_BE32 },
+	[IFLA_GRECAP_SESSION]	= { .type = NLA_U16 },
+	[IFLA_GRECAP_VLAN]	= NLA_POLICY_MAX(NLA_U8, 1),
+	[IFLA_GRECAP_TSTAMP]	= NLA_POLICY_MAX(NLA_U8, 1),
 };
-
-static int grecap_validate_addr(const struct nlattr *attr,
-				struct netlink_ext_ack *extack)
-{
-	if (!attr || nla_len(attr) == sizeof(struct in_addr) ||
-	    nla_len(attr) == sizeof(struct in6_addr))
-		return 0;
-	NL_SET_ERR_MSG_ATTR(extack, attr,
-			    "address must be 4 (IPv4) or 16 (IPv6) bytes");
-	return -EINVAL;
-}
 
 static int grecap_validate(struct nlattr *tb[], struct nlattr *data[],
 			   struct netlink_ext_ack *extack)
 {
-	int err;
+	struct nlattr *addr = tb[IFLA_ADDRESS];
 
-	if (tb[IFLA_ADDRESS]) {
-		if (nla_len(tb[IFLA_ADDRESS]) != ETH_ALEN)
-			return -EINVAL;
-		if (!is_valid_ether_addr(nla_data(tb[IFLA_ADDRESS])))
-			return -EADDRNOTAVAIL;
-	}
-	if (!data)
+	if (!addr)
 		return 0;
-	err = grecap_validate_addr(data[IFLA_GRECAP_LOCAL], extack);
-	if (!err)
-		err = grecap_validate_addr(data[IFLA_GRECAP_REMOTE], extack);
-	return err;
+	if (nla_len(addr) != ETH_ALEN) {
+		NL_SET_ERR_MSG_ATTR(extack, addr, "address: must be 6 bytes");
+		return -EINVAL;
+	}
+	if (!is_valid_ether_addr(nla_data(addr))) {
+		NL_SET_ERR_MSG_ATTR(extack, addr,
+				    "address: must be a unicast Ethernet address");
+		return -EADDRNOTAVAIL;
+	}
+	return 0;
 }
 
-/* Apply IFLA_GRECAP_ANY, then the fields given, on top of @m. */
-static int grecap_match_from_nl(struct grecap_match *m, struct nlattr *data[],
-				struct netlink_ext_ack *extack)
+static bool grecap_addr_unicast(const struct in6_addr *a)
 {
-	struct nlattr *attr;
-	u32 any;
+	if (ipv6_addr_v4mapped(a)) {
+		__be32 v4 = a->s6_addr32[3];
+
+		return !ipv4_is_zeronet(v4) && !ipv4_is_multicast(v4) &&
+		       !ipv4_is_lbcast(v4);
+	}
+	return !ipv6_addr_is_multicast(a);
+}
+
+/* Why an address attribute was refused. */
+enum grecap_addr_err {
+	GRECAP_ADDR_BOTH,	/* IPv4 and IPv6 for one field */
+	GRECAP_ADDR_MAPPED,	/* IPv4-mapped IPv6 */
+	GRECAP_ADDR_NOT_UNICAST,
+};
+
+/* The message names the field: extack messages are string literals. */
+static void grecap_addr_msg(struct netlink_ext_ack *extack,
+			    const struct nlattr *attr, u32 field,
+			    enum grecap_addr_err why)
+{
+	bool local = field == GRECAP_MATCH_LOCAL;
+
+	switch (why) {
+	case GRECAP_ADDR_BOTH:
+		if (local)
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "local: give an IPv4 or an IPv6 address, not both");
+		else
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "remote: give an IPv4 or an IPv6 address, not both");
+		break;
+	case GRECAP_ADDR_MAPPED:
+		if (local)
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "local: an IPv4-mapped address: give IPv4 addresses as IPv4");
+		else
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "remote: an IPv4-mapped address: give IPv4 addresses as IPv4");
+		break;
+	case GRECAP_ADDR_NOT_UNICAST:
+		if (local)
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "local: must be a unicast address");
+		else
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "remote: must be a unicast address");
+		break;
+	}
+}
+
+/*
+ * One address field of the filter, from its IPv4 or its IPv6 attribute.
+ * The unspecified address (0.0.0.0 or ::) puts the field back to any.
+ */
+static int grecap_nl_addr(struct grecap_match *m, u32 field,
+			  struct in6_addr *addr, struct nlattr *v4,
+			  struct nlattr *v6, struct netlink_ext_ack *extack)
+{
+	struct in6_addr a;
+
+	if (v4 && v6) {
+		grecap_addr_msg(extack, v6, field, GRECAP_ADDR_BOTH);
+		return -EINVAL;
+	}
+	if (v4) {
+		if (nla_get_in_addr(v4))
+			ipv6_addr_set_v4mapped(nla_get_in_addr(v4), &a);
+		else
+			a = in6addr_any;
+	} else if (v6) {
+		a = nla_get_in6_addr(v6);
+		if (ipv6_addr_v4mapped(&a)) {
+			grecap_addr_msg(extack, v6, field, GRECAP_ADDR_MAPPED);
+			return -EINVAL;
+		}
+	} else {
+		return 0;
+	}
+
+	if (ipv6_addr_any(&a)) {
+		*addr = in6addr_any;
+		m->fields &= ~field;
+		return 0;
+	}
+	if (!grecap_addr_unicast(&a)) {
+		grecap_addr_msg(extack, v4 ?: v6, field,
+				GRECAP_ADDR_NOT_UNICAST);
+		return -EINVAL;
+	}
+	*addr = a;
+	m->fields |= field;
+	return 0;
+}
+
+/* The GRE key, as ip_gre takes it: IFLA_GRECAP_IFLAGS says whether. */
+static int grecap_nl_key(struct grecap_match *m, struct nlattr *data[],
+			 struct netlink_ext_ack *extack)
+{
+	struct nlattr *iflags = data[IFLA_GRECAP_IFLAGS];
+	struct nlattr *ikey = data[IFLA_GRECAP_IKEY];
+	bool keyed;
+
+	if (iflags)
+		keyed = nla_get_be16(iflags) & GRE_KEY;
+	else
+		keyed = ikey || (m->fields & GRECAP_MATCH_KEY);
+	if (ikey && !keyed) {
+		NL_SET_ERR_MSG_ATTR(extack, ikey,
+				    "key: a key given while IFLA_GRECAP_IFLAGS clears GRE_KEY");
+		return -EINVAL;
+	}
+	if (!keyed) {
+		m->key = 0;
+		m->fields &= ~GRECAP_MATCH_KEY;
+		return 0;
+	}
+	if (ikey)
+		m->key = nla_get_be32(ikey);
+	m->fields |= GRECAP_MATCH_KEY;
+	return 0;
+}
+
+static int grecap_nl_session(struct grecap_match *m, struct nlattr *attr,
+			     struct netlink_ext_ack *extack)
+{
+	u16 session;
+
+	if (!attr)
+		return 0;
+	session = nla_get_u16(attr);
+	if (session == GRECAP_SESSION_ANY) {
+		m->session = 0;
+		m->fields &= ~GRECAP_MATCH_SESSION;
+		return 0;
+	}
+	if (session > GRECAP_SESSION_MAX) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "session: not an ERSPAN session ID (0-1023), nor GRECAP_SESSION_ANY");
+		return -ERANGE;
+	}
+	m->session = session;
+	m->fields |= GRECAP_MATCH_SESSION;
+	return 0;
+}
+
+/* Apply the filter attributes in @data on top of @m, and check the result. */
+static int grecap_nl_match(struct grecap_match *m, struct nlattr *data[],
+			   struct netlink_ext_ack *extack)
+{
+	const u32 both = GRECAP_MATCH_LOCAL | GRECAP_MATCH_REMOTE;
+	int err;
 
 	if (!data)
 		return 0;
-	if (data[IFLA_GRECAP_ANY]) {
-		any = nla_get_u32(data[IFLA_GRECAP_ANY]);
-		if ((any & GRECAP_MATCH_LOCAL && data[IFLA_GRECAP_LOCAL]) ||
-		    (any & GRECAP_MATCH_REMOTE && data[IFLA_GRECAP_REMOTE]) ||
-		    (any & GRECAP_MATCH_KEY && data[IFLA_GRECAP_KEY]) ||
-		    (any & GRECAP_MATCH_SESSION && data[IFLA_GRECAP_SESSION])) {
-			NL_SET_ERR_MSG_ATTR(extack, data[IFLA_GRECAP_ANY],
-					    "a field cannot be both set and reset to any");
-			return -EINVAL;
-		}
-		grecap_match_clear(m, any);
+	err = grecap_nl_addr(m, GRECAP_MATCH_LOCAL, &m->local,
+			     data[IFLA_GRECAP_LOCAL], data[IFLA_GRECAP_LOCAL6],
+			     extack);
+	if (!err)
+		err = grecap_nl_addr(m, GRECAP_MATCH_REMOTE, &m->remote,
+				     data[IFLA_GRECAP_REMOTE],
+				     data[IFLA_GRECAP_REMOTE6], extack);
+	if (!err)
+		err = grecap_nl_key(m, data, extack);
+	if (!err)
+		err = grecap_nl_session(m, data[IFLA_GRECAP_SESSION], extack);
+	if (err)
+		return err;
+
+	if ((m->fields & both) == both &&
+	    ipv6_addr_v4mapped(&m->local) != ipv6_addr_v4mapped(&m->remote)) {
+		NL_SET_ERR_MSG(extack,
+			       "local and remote must be of the same address family");
+		return -EINVAL;
 	}
-	attr = data[IFLA_GRECAP_LOCAL];
-	if (attr) {
-		grecap_match_set_addr(&m->local, nla_data(attr), nla_len(attr));
-		m->fields |= GRECAP_MATCH_LOCAL;
-	}
-	attr = data[IFLA_GRECAP_REMOTE];
-	if (attr) {
-		grecap_match_set_addr(&m->remote, nla_data(attr), nla_len(attr));
-		m->fields |= GRECAP_MATCH_REMOTE;
-	}
-	attr = data[IFLA_GRECAP_KEY];
-	if (attr) {
-		m->key = cpu_to_be32(nla_get_u32(attr));
-		m->fields |= GRECAP_MATCH_KEY;
-	}
-	attr = data[IFLA_GRECAP_SESSION];
-	if (attr) {
-		m->session = nla_get_u16(attr);
-		m->fields |= GRECAP_MATCH_SESSION;
-	}
-	return grecap_match_check(m, extack);
+	return 0;
+}
+
+static u32 grecap_nl_flag(u32 flags, u32 flag, const struct nlattr *attr)
+{
+	if (!attr)
+		return flags;
+	return nla_get_u8(attr) ? flags | flag : flags & ~flag;
+}
+
+/* The options in @data on top of @flags. */
+static u32 grecap_nl_flags(u32 flags, struct nlattr *data[])
+{
+	if (!data)
+		return flags;
+	flags = grecap_nl_flag(flags, GRECAP_F_VLAN, data[IFLA_GRECAP_VLAN]);
+	return grecap_nl_flag(flags, GRECAP_F_TSTAMP, data[IFLA_GRECAP_TSTAMP]);
 }
 
 /* Can grecap hook this device?  Says why not, and what to use instead. */
@@ -149,6 +293,7 @@ static int grecap_newlink(struct net *src_net, struct net_device *dev,
 {
 	struct grecap_dev *gd = grecap_dev_priv(dev);
 	struct grecap_match m = {};
+	struct grecap_filter *f;
 	struct net_device *lower;
 	int err;
 
@@ -165,7 +310,7 @@ static int grecap_newlink(struct net *src_net, struct net_device *dev,
 	err = grecap_check_lower(lower, tb[IFLA_LINK], extack);
 	if (err)
 		return err;
-	err = grecap_match_from_nl(&m, data, extack);
+	err = grecap_nl_match(&m, data, extack);
 	if (err)
 		return err;
 	if (grecap_port_match_taken(lower, &m)) {
@@ -176,33 +321,28 @@ static int grecap_newlink(struct net *src_net, struct net_device *dev,
 
 	gd->dev = dev;
 	gd->lower = lower;
-	if (data && data[IFLA_GRECAP_FLAGS])
-		gd->flags = nla_get_u32(data[IFLA_GRECAP_FLAGS]);
+	gd->flags = grecap_nl_flags(0, data);
 	INIT_LIST_HEAD(&gd->list);
+	/* ndo_init puts it in the port's table; the device then owns it. */
+	f = grecap_filter_new(gd, &m);
+	if (!f)
+		return -ENOMEM;
+	RCU_INIT_POINTER(gd->filter, f);
+
 	err = register_netdevice(dev);
-	if (err)
+	if (err) {
+		/* NULL if ndo_uninit already freed it. */
+		kfree(rtnl_dereference(gd->filter));
 		return err;
+	}
 	grecap_dev_fix_offloads(dev);
 
 	err = netdev_upper_dev_link(lower, dev, extack);
 	if (err)
 		goto err_unregister;
-	err = grecap_port_set_match(gd, &m, extack);
-	if (err)
-		goto err_unlink;
-	list_add_tail(&gd->list, &gd->port->devs);
-	err = grecap_sysfs_add(gd);
-	if (err)
-		goto err_detach;
-
 	netif_stacked_transfer_operstate(lower, dev);
 	return 0;
 
-err_detach:
-	list_del(&gd->list);
-	grecap_port_clear_match(gd);
-err_unlink:
-	netdev_upper_dev_unlink(lower, dev);
 err_unregister:
 	unregister_netdevice(dev);
 	return err;
@@ -218,19 +358,19 @@ static int grecap_changelink(struct net_device *dev, struct nlattr *tb[],
 	struct grecap_match m = rtnl_dereference(gd->filter)->match;
 	int err;
 
-	if (!grecap_netns_capable(gd)) {
+	/* Only an admin of the link's namespace changes what is captured. */
+	if (!ns_capable(dev_net(gd->lower)->user_ns, CAP_NET_ADMIN)) {
 		NL_SET_ERR_MSG(extack,
 			       "changing a grecap filter needs CAP_NET_ADMIN in the namespace of its link");
 		return -EPERM;
 	}
-	err = grecap_match_from_nl(&m, data, extack);
+	err = grecap_nl_match(&m, data, extack);
 	if (err)
 		return err;
 	err = grecap_port_set_match(gd, &m, extack);
 	if (err)
 		return err;
-	if (data && data[IFLA_GRECAP_FLAGS])
-		WRITE_ONCE(gd->flags, nla_get_u32(data[IFLA_GRECAP_FLAGS]));
+	WRITE_ONCE(gd->flags, grecap_nl_flags(gd->flags, data));
 	return 0;
 }
 
@@ -238,51 +378,59 @@ static void grecap_dellink(struct net_device *dev, struct list_head *head)
 {
 	struct grecap_dev *gd = grecap_dev_priv(dev);
 
-	/* Unfindable before unregister's synchronize_net(), freed after. */
-	grecap_port_clear_match(gd);
-	list_del(&gd->list);
+	/* ndo_uninit takes the device off its port. */
 	unregister_netdevice_queue(dev, head);
 	netdev_upper_dev_unlink(gd->lower, dev);
 }
 
 static size_t grecap_get_size(const struct net_device *dev)
 {
-	return nla_total_size(sizeof(struct in6_addr)) +	/* LOCAL */
-	       nla_total_size(sizeof(struct in6_addr)) +	/* REMOTE */
-	       nla_total_size(sizeof(u32)) +			/* KEY */
+	return nla_total_size(sizeof(struct in6_addr)) +	/* LOCAL(6) */
+	       nla_total_size(sizeof(struct in6_addr)) +	/* REMOTE(6) */
+	       nla_total_size(sizeof(__be16)) +			/* IFLAGS */
+	       nla_total_size(sizeof(__be32)) +			/* IKEY */
 	       nla_total_size(sizeof(u16)) +			/* SESSION */
-	       nla_total_size(sizeof(u32));			/* FLAGS */
+	       nla_total_size(sizeof(u8)) +			/* VLAN */
+	       nla_total_size(sizeof(u8));			/* TSTAMP */
 }
 
-static int grecap_put_addr(struct sk_buff *skb, int type,
-			   const struct in6_addr *addr)
+/* An address field in its family's attribute; nothing when it is any. */
+static int grecap_put_addr(struct sk_buff *skb, const struct grecap_match *m,
+			   u32 field, int type4, int type6)
 {
-	int len = grecap_match_addr_len(addr);
+	const struct in6_addr *a = field == GRECAP_MATCH_LOCAL ? &m->local :
+								 &m->remote;
 
-	return nla_put(skb, type, len,
-		       len == sizeof(struct in6_addr) ? (void *)addr :
-						       (void *)&addr->s6_addr32[3]);
+	if (!(m->fields & field))
+		return 0;
+	if (ipv6_addr_v4mapped(a))
+		return nla_put_in_addr(skb, type4, a->s6_addr32[3]);
+	return nla_put_in6_addr(skb, type6, a);
 }
 
 static int grecap_fill_info(struct sk_buff *skb, const struct net_device *dev)
 {
 	struct grecap_dev *gd = grecap_dev_priv(dev);
-	const struct grecap_filter *f = rcu_dereference_rtnl(gd->filter);
+	const struct grecap_filter *f = rtnl_dereference(gd->filter);
+	u32 flags = READ_ONCE(gd->flags);
 	const struct grecap_match *m;
 
-	if (nla_put_u32(skb, IFLA_GRECAP_FLAGS, READ_ONCE(gd->flags)))
+	if (nla_put_u8(skb, IFLA_GRECAP_VLAN, !!(flags & GRECAP_F_VLAN)) ||
+	    nla_put_u8(skb, IFLA_GRECAP_TSTAMP, !!(flags & GRECAP_F_TSTAMP)))
 		return -EMSGSIZE;
+	/* The filter is there from ndo_init to ndo_uninit. */
 	if (!f)
 		return 0;
 	m = &f->match;
-	if ((m->fields & GRECAP_MATCH_LOCAL) &&
-	    grecap_put_addr(skb, IFLA_GRECAP_LOCAL, &m->local))
-		return -EMSGSIZE;
-	if ((m->fields & GRECAP_MATCH_REMOTE) &&
-	    grecap_put_addr(skb, IFLA_GRECAP_REMOTE, &m->remote))
+	if (grecap_put_addr(skb, m, GRECAP_MATCH_LOCAL, IFLA_GRECAP_LOCAL,
+			    IFLA_GRECAP_LOCAL6) ||
+	    grecap_put_addr(skb, m, GRECAP_MATCH_REMOTE, IFLA_GRECAP_REMOTE,
+			    IFLA_GRECAP_REMOTE6) ||
+	    nla_put_be16(skb, IFLA_GRECAP_IFLAGS,
+			 m->fields & GRECAP_MATCH_KEY ? GRE_KEY : 0))
 		return -EMSGSIZE;
 	if ((m->fields & GRECAP_MATCH_KEY) &&
-	    nla_put_u32(skb, IFLA_GRECAP_KEY, be32_to_cpu(m->key)))
+	    nla_put_be32(skb, IFLA_GRECAP_IKEY, m->key))
 		return -EMSGSIZE;
 	if ((m->fields & GRECAP_MATCH_SESSION) &&
 	    nla_put_u16(skb, IFLA_GRECAP_SESSION, m->session))

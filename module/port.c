@@ -8,6 +8,10 @@
  * fields it leaves as "any" zeroed.  A packet is looked up once per mask
  * (set of fields) in use on the link, most specific mask first, so lookup
  * costs at most GRECAP_NMASKS hash probes whatever the number of devices.
+ *
+ * Precedence, as documented: the device matching the most fields wins;
+ * among as many fields, session before remote before key before local
+ * (the GRECAP_MATCH_* bit order, see grecap_mask_cmp()).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -128,48 +132,58 @@ bool grecap_port_match_taken(const struct net_device *lower,
 	return grecap_find(grecap_port_get_rtnl(lower), m);
 }
 
+/* A filter for @gd, in no table yet: newlink's, or changelink's new one. */
+struct grecap_filter *grecap_filter_new(struct grecap_dev *gd,
+					const struct grecap_match *m)
+{
+	struct grecap_filter *f = kzalloc(sizeof(*f), GFP_KERNEL);
+
+	if (f) {
+		f->match = *m;
+		f->gd = gd;
+	}
+	return f;
+}
+
+static void grecap_filter_hash(struct grecap_port *port,
+			       struct grecap_filter *f)
+{
+	hlist_add_head_rcu(&f->hnode, grecap_bucket(port, &f->match));
+	grecap_mask_get(port, f->match.fields);
+}
+
+static void grecap_filter_unhash(struct grecap_port *port,
+				 struct grecap_filter *f)
+{
+	hlist_del_rcu(&f->hnode);
+	grecap_mask_put(port, f->match.fields);
+}
+
+/* Replace the filter of an attached device (changelink). */
 int grecap_port_set_match(struct grecap_dev *gd, const struct grecap_match *m,
 			  struct netlink_ext_ack *extack)
 {
 	struct grecap_filter *old = rtnl_dereference(gd->filter);
-	struct grecap_port *port = gd->port;
+	struct grecap_port *port = grecap_dev_port(gd);
 	struct grecap_filter *f;
 
-	if (old && !memcmp(&old->match, m, sizeof(*m)))
+	if (!memcmp(&old->match, m, sizeof(*m)))
 		return 0;
 	if (grecap_find(port, m)) {
 		NL_SET_ERR_MSG(extack,
 			       "another grecap device on this link has the same filter");
 		return -EEXIST;
 	}
-	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	f = grecap_filter_new(gd, m);
 	if (!f)
 		return -ENOMEM;
-	f->match = *m;
-	f->gd = gd;
 
 	/* Insert before removing so the device is never missing. */
-	hlist_add_head_rcu(&f->hnode, grecap_bucket(port, m));
-	grecap_mask_get(port, m->fields);
+	grecap_filter_hash(port, f);
 	rcu_assign_pointer(gd->filter, f);
-	if (old) {
-		hlist_del_rcu(&old->hnode);
-		grecap_mask_put(port, old->match.fields);
-		kfree_rcu(old, rcu);
-	}
+	grecap_filter_unhash(port, old);
+	kfree_rcu(old, rcu);
 	return 0;
-}
-
-void grecap_port_clear_match(struct grecap_dev *gd)
-{
-	struct grecap_filter *f = rtnl_dereference(gd->filter);
-
-	if (!f)
-		return;
-	hlist_del_rcu(&f->hnode);
-	grecap_mask_put(gd->port, f->match.fields);
-	RCU_INIT_POINTER(gd->filter, NULL);
-	kfree_rcu(f, rcu);
 }
 
 bool grecap_is_port(const struct net_device *dev)
@@ -214,7 +228,11 @@ static void grecap_port_destroy(struct grecap_port *port)
 	kfree(port);
 }
 
-/* From ndo_init: join the lower device's port, creating it if needed. */
+/*
+ * From ndo_init: join the lower device's port (creating it if needed) and
+ * put the filter newlink made for the device in the port's table.  From
+ * here on the receive path can find the device.
+ */
 int grecap_port_attach(struct grecap_dev *gd)
 {
 	struct grecap_port *port;
@@ -227,25 +245,36 @@ int grecap_port_attach(struct grecap_dev *gd)
 			return PTR_ERR(port);
 	}
 	port->count++;
-	gd->port = port;
+	rcu_assign_pointer(gd->port, port);
+	grecap_filter_hash(port, rtnl_dereference(gd->filter));
+	list_add_tail(&gd->list, &port->devs);
 	return 0;
 }
 
-/* From ndo_uninit, after the receive path can no longer find the device. */
+/*
+ * From ndo_uninit, the mirror of attach.  sysfs readers that still find
+ * the filter or the port are done before either is freed: kfree_rcu(),
+ * and the synchronize_net() of the port's unregistering.
+ */
 void grecap_port_detach(struct grecap_dev *gd)
 {
-	struct grecap_port *port = gd->port;
+	struct grecap_filter *f = rtnl_dereference(gd->filter);
+	struct grecap_port *port = grecap_dev_port(gd);
 
+	list_del(&gd->list);
+	grecap_filter_unhash(port, f);
+	RCU_INIT_POINTER(gd->filter, NULL);
+	kfree_rcu(f, rcu);
+	RCU_INIT_POINTER(gd->port, NULL);
 	if (!--port->count)
 		grecap_port_destroy(port);
-	gd->port = NULL;
 }
 
 static int grecap_device_event(struct notifier_block *unused,
 			       unsigned long event, void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
-	struct grecap_dev *gd, *next;
+	struct grecap_dev *gd;
 	struct grecap_port *port;
 	LIST_HEAD(list_kill);
 
@@ -271,7 +300,8 @@ static int grecap_device_event(struct notifier_block *unused,
 		/* A move to another namespace keeps the devices attached. */
 		if (dev->reg_state != NETREG_UNREGISTERING)
 			break;
-		list_for_each_entry_safe(gd, next, &port->devs, list)
+		/* ndo_uninit takes them off the list, after this loop. */
+		list_for_each_entry(gd, &port->devs, list)
 			grecap_link_ops.dellink(gd->dev, &list_kill);
 		unregister_netdevice_many(&list_kill);
 		break;

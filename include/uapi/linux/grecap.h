@@ -3,51 +3,50 @@
  * grecap: a receive-only netdevice that delivers the inner frames of GRE
  * (and ERSPAN) traffic mirrored to this host.
  *
- * Netlink attributes of IFLA_INFO_DATA for link kind "grecap".  Every match
- * attribute is optional: unset means "any".  A packet goes to the most
- * specific device on its link (see Documentation/grecap.rst).
+ * Netlink attributes of IFLA_INFO_DATA for link kind "grecap", after the
+ * IFLA_GRE_* and IFLA_VXLAN_* conventions.  A device's filter has four
+ * fields, each "any" until set: local (outer destination), remote (outer
+ * source), the GRE key and the ERSPAN session.  On RTM_NEWLINK for an
+ * existing device, an attribute left out leaves its field as it was.
+ *
+ * Putting a field back to "any":
+ *   local, remote   the unspecified address, 0.0.0.0 or ::, in either
+ *                   family's attribute ("remote any" in ip-link terms);
+ *   key             IFLA_GRECAP_IFLAGS without GRE_KEY, as for ip_gre;
+ *   session         GRECAP_SESSION_ANY.
+ *
+ * Which device a packet goes to when several on one link match it is a
+ * property of the lookup, described in Documentation/networking/grecap.rst.
  */
 #ifndef _UAPI_LINUX_GRECAP_H
 #define _UAPI_LINUX_GRECAP_H
 
-#include <linux/const.h>
 #include <linux/types.h>
 
 enum {
 	IFLA_GRECAP_UNSPEC,
-	IFLA_GRECAP_LOCAL,	/* binary: outer destination, 4 or 16 bytes */
-	IFLA_GRECAP_REMOTE,	/* binary: outer source, 4 or 16 bytes */
-	IFLA_GRECAP_KEY,	/* u32: GRE key, host byte order */
-	IFLA_GRECAP_ANY,	/* u32: GRECAP_MATCH_* fields reset to "any" */
-	IFLA_GRECAP_SESSION,	/* u16: ERSPAN session ID, 0-1023 */
-	IFLA_GRECAP_FLAGS,	/* u32: GRECAP_F_* options, all replaced */
+	IFLA_GRECAP_LOCAL,	/* __be32: outer IPv4 destination */
+	IFLA_GRECAP_REMOTE,	/* __be32: outer IPv4 source */
+	IFLA_GRECAP_LOCAL6,	/* struct in6_addr: outer IPv6 destination */
+	IFLA_GRECAP_REMOTE6,	/* struct in6_addr: outer IPv6 source */
+	IFLA_GRECAP_IFLAGS,	/* __be16: GRE_KEY: match IFLA_GRECAP_IKEY */
+	IFLA_GRECAP_IKEY,	/* __be32: GRE key */
+	IFLA_GRECAP_SESSION,	/* u16: ERSPAN session ID, or _ANY */
+	IFLA_GRECAP_VLAN,	/* u8: 1: restore the ERSPAN VLAN tag */
+	IFLA_GRECAP_TSTAMP,	/* u8: 1: ERSPAN Type III header timestamps */
 	__IFLA_GRECAP_MAX
 };
 
 #define IFLA_GRECAP_MAX		(__IFLA_GRECAP_MAX - 1)
 
 /*
- * Match fields, for IFLA_GRECAP_ANY.  Their order is also the tie-break of
- * the most-specific match: among devices matching the same number of fields,
- * the higher bit wins (session before remote before key before local).
+ * IFLA_GRECAP_IKEY given without IFLA_GRECAP_IFLAGS sets GRE_KEY too, so
+ * a key alone is a key filter.  IFLA_GRECAP_IFLAGS with GRE_KEY and no
+ * key, on a device that had none, matches key 0 (as ip_gre's ikey does).
  */
-#define GRECAP_MATCH_LOCAL	_BITUL(0)
-#define GRECAP_MATCH_KEY	_BITUL(1)
-#define GRECAP_MATCH_REMOTE	_BITUL(2)
-#define GRECAP_MATCH_SESSION	_BITUL(3)
-#define GRECAP_MATCH_ALL	(GRECAP_MATCH_LOCAL | GRECAP_MATCH_KEY | \
-				 GRECAP_MATCH_REMOTE | GRECAP_MATCH_SESSION)
 
-/*
- * Options, for IFLA_GRECAP_FLAGS; all off by default.
- *
- * GRECAP_F_VLAN:   put back, as an 802.1Q tag, the VLAN an ERSPAN header
- *                  says the mirror source stripped from the frame.
- * GRECAP_F_TSTAMP: stamp ERSPAN Type III frames with the time in their
- *                  header instead of their arrival time.
- */
-#define GRECAP_F_VLAN		_BITUL(0)
-#define GRECAP_F_TSTAMP		_BITUL(1)
-#define GRECAP_F_ALL		(GRECAP_F_VLAN | GRECAP_F_TSTAMP)
+/* ERSPAN session IDs are 10 bits: 0 to GRECAP_SESSION_MAX. */
+#define GRECAP_SESSION_MAX	1023
+#define GRECAP_SESSION_ANY	0xffff
 
 #endif /* _UAPI_LINUX_GRECAP_H */
