@@ -9,7 +9,9 @@
 #   make check            build and run every selftest in a QEMU guest
 #   make check-debug      ... on a debug kernel (KASAN, lockdep, kmemleak),
 #                         built from linux-source-6.1 once and cached
-#   make install          modules_install + depmod
+#   make plugin           tools/iproute2/link_grecap.so, "ip link ... type
+#                         grecap", against the installed iproute2's source
+#   make install          modules_install + depmod, and the plugin
 #   make dkms-install     register and build with DKMS
 
 VERSION := $(shell sed -n 's/^\#define GRECAP_VERSION[[:space:]]*"\(.*\)"/\1/p' module/grecap.h)
@@ -21,8 +23,8 @@ KDIR ?= /lib/modules/$(KVER)/build
 # The kernel the test VM boots, and the module built for it.
 VM_KVER = $(shell selftests/vm/kernel-release.sh)
 
-.PHONY: all modules clean install dkms-install dkms-remove check deps \
-	check-debug deps-debug checkpatch sparse
+.PHONY: all modules plugin clean install dkms-install dkms-remove check deps \
+	check-debug deps-debug
 
 all: modules
 
@@ -30,13 +32,18 @@ modules:
 	@test -d "$(KDIR)" || { echo "no kernel build tree at '$(KDIR)': install linux-headers-$(KVER) (or linux-headers-amd64), or pass KDIR=" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
+plugin:
+	$(MAKE) -C tools/iproute2
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+	$(MAKE) -C tools/iproute2 clean
 	rm -rf build
 
-install: modules
+install: modules plugin
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 	depmod -a $(KVER)
+	$(MAKE) -C tools/iproute2 install
 
 dkms-install:
 	dkms remove grecap/$(VERSION) --all 2>/dev/null || true
