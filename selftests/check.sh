@@ -44,6 +44,14 @@ if ! make -s "${build[@]}" >"$out/build.log" 2>&1; then
 	exit 1
 fi
 
+# The iproute2 plugin, which the guest installs where its ip looks.
+echo "# building the iproute2 plugin"
+if ! make -s -C tools/iproute2 >"$out/plugin.log" 2>&1; then
+	cat "$out/plugin.log"
+	echo "0 passed, 1 failed, 0 skipped"
+	exit 1
+fi
+
 selftests/vm/run-vm.sh -r "$kver" "${vm_args[@]}" -o "$out" \
 	-t "${VM_TIMEOUT:-4200}" -- \
 	env GRECAP_KMEMLEAK="${GRECAP_KMEMLEAK:-0}" \

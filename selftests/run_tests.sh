@@ -24,6 +24,13 @@ else
 	done
 fi
 
+# Tests configure grecap as users do, with ip and the plugin, installed
+# where the system's ip looks (the guest's root is a throwaway overlay).
+if ! make -s -C tools/iproute2 install >/dev/null; then
+	echo "# cannot install tools/iproute2/link_grecap.so"
+	exit 1
+fi
+
 splat='BUG:|WARNING:|Call Trace|Oops|general protection|KASAN|UBSAN|kmemleak|refcount_t|ref_tracker|unreferenced object|possible circular locking|suspicious RCU usage|sleeping function called'
 
 # On a kernel with kmemleak (the debug kernel), leaks are looked for once

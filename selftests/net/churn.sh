@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Churn under load: while trafgen floods the link with GRE, grecap devices
-# are added and deleted, filters change through netlink and sysfs, a device
+# are added and deleted, filters change with ip link (netlink), a device
 # goes down and up, moves between namespaces and dies with its namespace,
 # the link itself is deleted, and the module is unloaded and loaded again.
 # No crash or splat (run_tests.sh watches the kernel log), no device left
@@ -10,7 +10,6 @@
 
 source "$(dirname "$0")/lib.sh"
 SCAPY="$PY $LIB_DIR/grecap_scapy.py"
-NL="$PY $LIB_DIR/grecap_nl.py"
 ROUNDS=${GRECAP_CHURN_ROUNDS:-5}
 
 setup_topo
@@ -50,7 +49,7 @@ rising() {
 }
 
 # keep1 survives everything but the link and module phases.
-ip netns exec "$COL" $NL add keep1 col0 key 1 || exit $ksft_fail
+ip -n "$COL" link add keep1 link col0 type grecap key 1 || exit $ksft_fail
 ip -n "$COL" link set keep1 up
 flood_start
 check "flood reaches keep1" rising keep1
@@ -58,16 +57,16 @@ check "flood reaches keep1" rising keep1
 for r in $(seq "$ROUNDS"); do
 	# Devices come and go; filters change both ways meanwhile.
 	for i in 1 2 3; do
-		ip netns exec "$COL" $NL add c$i col0 key 2 remote $SND4 session $i ||
+		ip -n "$COL" link add c$i link col0 type grecap key 2 remote $SND4 session $i ||
 			fail "round $r: add c$i"
 		ip -n "$COL" link set c$i up
 	done
-	ip netns exec "$COL" $NL add k2 col0 key 2 || fail "round $r: add k2"
+	ip -n "$COL" link add k2 link col0 type grecap key 2 || fail "round $r: add k2"
 	ip -n "$COL" link set k2 up
-	sysfs_write "$COL" k2 key 7 || fail "round $r: sysfs key"
-	sysfs_write "$COL" k2 key 2 || fail "round $r: sysfs key back"
-	ip netns exec "$COL" $NL set k2 remote $SND4 flags 3 || fail "round $r: netlink set"
-	ip netns exec "$COL" $NL set k2 remote any || fail "round $r: netlink reset"
+	grecap_set "$COL" k2 key 7 || fail "round $r: key"
+	grecap_set "$COL" k2 key 2 || fail "round $r: key back"
+	grecap_set "$COL" k2 remote $SND4 vlan on tstamp on || fail "round $r: set"
+	grecap_set "$COL" k2 remote any || fail "round $r: reset"
 	ip -n "$COL" link set k2 down
 	ip -n "$COL" link set k2 up
 	# To another namespace and back, then dying with one.
@@ -88,7 +87,7 @@ check_eq "namespace deletion took its device along" "" \
 	"$(ip -all netns exec ip -br link show k2 2>/dev/null | grep k2)"
 
 # The link goes away under load, then the module.
-ip netns exec "$COL" $NL add k2 col0 key 2
+ip -n "$COL" link add k2 link col0 type grecap key 2
 ip -n "$COL" link del col0
 check "link deleted: its devices gone" \
 	test -z "$(ip -n "$COL" link show type grecap 2>/dev/null)"
@@ -99,7 +98,7 @@ ip -n "$COL" addr add $COL4/24 dev col0
 ip -n "$SND" link set snd0 up
 ip -n "$COL" link set col0 up
 flood_cfg
-ip netns exec "$COL" $NL add keep1 col0 key 1
+ip -n "$COL" link add keep1 link col0 type grecap key 1
 ip -n "$COL" link set keep1 up
 busywait 5000 ip netns exec "$SND" ping -c 1 -W 1 -q $COL4 >/dev/null
 flood_start
@@ -107,7 +106,7 @@ check "flood reaches the new link's device" rising keep1
 for r in $(seq "$ROUNDS"); do
 	rmmod grecap || fail "round $r: rmmod under load"
 	load_grecap
-	ip netns exec "$COL" $NL add keep1 col0 key 1 || fail "round $r: re-add"
+	ip -n "$COL" link add keep1 link col0 type grecap key 1 || fail "round $r: re-add"
 	ip -n "$COL" link set keep1 up
 	check "round $r: module reloaded, counting again" rising keep1
 done

@@ -12,15 +12,15 @@ SCAPY="$PY $LIB_DIR/grecap_scapy.py"
 setup_topo
 CMAC=$(mac "$COL" col0)
 
-# One device per session, filters set before the next device exists.
-grecap_add gs100 session=100
-grecap_add gs200 session=200
-grecap_add gs300 session=300 remote=$SND6
-grecap_add gv500 session=500 vlan=1
-grecap_add gn501 session=501
-grecap_add gv502 session=502 vlan=1
-grecap_add gt600 session=600 tstamp=1
-grecap_add gt601 session=601
+# One device per session.
+grecap_add gs100 session 100
+grecap_add gs200 session 200
+grecap_add gs300 session 300 remote $SND6
+grecap_add gv500 session 500 vlan on
+grecap_add gn501 session 501
+grecap_add gv502 session 502 vlan on
+grecap_add gt600 session 600 tstamp on
+grecap_add gt601 session 601
 grecap_add grecap0
 
 tunnel ers1 erspan seq key 100 erspan_ver 1 erspan 123
@@ -122,9 +122,9 @@ check "tstamp off: arrival time kept (not the header's)" \
 	test $((got - t)) -gt 2000000000
 
 # The kernel's Type III sender stamps in 100 us units at send time.
-sysfs_write "$COL" gs200 tstamp 1
+grecap_set "$COL" gs200 tstamp on
 capture_start "$COL" gs200 "$TMP/k.pcap" --time-stamp-precision nano
-capture_start "$COL" col0 "$TMP/kc.pcap" --time-stamp-precision nano
+capture_start "$COL" col0 "$TMP/kc.pcap" --time-stamp-precision nano ip proto 47
 ip netns exec "$SND" $PKT send ers2 eth 5
 capture_stop "$TMP/kc.pcap" 5
 capture_stop "$TMP/k.pcap" 5
@@ -138,11 +138,12 @@ while read -r a b; do
 done <"$TMP/kt"
 check_eq "tstamp from the kernel's Type III sender" 5 $ok
 
-# Options over netlink, read back in the link dump.
-ip -n "$COL" -d link show gt600 >/dev/null
-check_eq "sysfs vlan reads back" 1 "$(ip netns exec "$COL" cat /sys/class/net/gv500/grecap/vlan)"
-check_eq "sysfs session reads back" 500 "$(ip netns exec "$COL" cat /sys/class/net/gv500/grecap/session)"
-check_fail_msg "session 1024 refused" "Invalid argument" \
-	sysfs_write "$COL" gn501 session 1024
+# Options read back in the link dump and in sysfs.
+check "ip -d link shows session and options" \
+	grep -q "grecap session 600 tstamp on" <<<"$(ip -n "$COL" -d link show gt600)"
+check_eq "sysfs vlan reads back" 1 "$(gsetting "$COL" gv500 vlan)"
+check_eq "sysfs session reads back" 500 "$(gsetting "$COL" gv500 session)"
+check_fail_msg "session 1024 refused" "invalid ERSPAN session ID" \
+	grecap_set "$COL" gn501 session 1024
 
 finish

@@ -16,15 +16,14 @@ ip -n "$SND" addr add $SND4B/24 dev snd0
 ip -n "$COL" addr add $COL4B/24 dev col0
 CMAC=$(mac "$COL" col0)
 
-# Stock ip creates a device with no filter ("any"), so each device gets
-# its filter before the next is created, one field at a time (every step
-# must be unique on the link), and the catch-all comes last.
-grecap_add g_remkey remote=$SND4 key=42
-grecap_add g_key key=42
-grecap_add g_rem remote=$SND4
-grecap_add g_loc local=$COL4B
-grecap_add g_rem6 remote=$SND6
+# Each device is created with its whole filter in one command, so the
+# order does not matter: the catch-all comes first.
 grecap_add g_any
+grecap_add g_remkey remote $SND4 key 42
+grecap_add g_key key 42
+grecap_add g_rem remote $SND4
+grecap_add g_loc local $COL4B
+grecap_add g_rem6 remote $SND6
 
 # send SRC DST [gre options...]: 5 GRE packets built by hand.
 send() {
@@ -61,12 +60,12 @@ send $SND6 $COL6;		expect g_rem6 "IPv6 remote"
 send 2001:db8::3 $COL6 --key 42; expect g_key "IPv6, key"
 
 # Filters change at run time.
-sysfs_write "$COL" g_remkey key 43
+grecap_set "$COL" g_remkey key 43
 send $SND4 $COL4 --key 43;	expect g_remkey "after key change"
 send $SND4 $COL4 --key 42;	expect g_rem "old key now falls to remote"
-check_fail_msg "clearing key would duplicate g_rem" "File exists" \
-	sysfs_write "$COL" g_remkey key any
-sysfs_write "$COL" g_remkey key 43
+check_fail_msg "clearing key would duplicate g_rem" "same filter" \
+	grecap_set "$COL" g_remkey key any
+check_eq "refused change left the key" 43 "$(gsetting "$COL" g_remkey key)"
 
 # Unmatched GRE goes to the stack: a native gretap on the collector.
 for d in g_any g_key; do ip -n "$COL" link del $d; done

@@ -51,6 +51,11 @@ skip() {
 	exit $ksft_skip
 }
 
+# require_command CMD: skip the test when CMD is not installed.
+require_command() {
+	command -v "$1" >/dev/null || skip "$1 is not installed"
+}
+
 # check DESC CMD...: run CMD, pass when it succeeds.
 check() {
 	local desc=$1
@@ -178,25 +183,32 @@ tunnel() {
 	ip -n "$SND" link set "$name" arp off up
 }
 
-# sysfs_write NS DEV FIELD VALUE (bash: its errors name the errno)
-sysfs_write() {
-	ip netns exec "$1" bash -c "echo $4 > /sys/class/net/$2/grecap/$3"
-}
-
-# grecap_add NAME [sysfs settings as field=value...]: grecap device on col0.
+# grecap_add NAME [ip link options...]: a grecap device on col0, up, with
+# its whole filter set in one command ("remote 192.0.2.1 key 42").
 grecap_add() {
-	local name=$1 kv
+	local name=$1
 	shift
-	ip -n "$COL" link add "$name" link col0 type grecap || exit $ksft_fail
-	for kv in "$@"; do
-		sysfs_write "$COL" "$name" "${kv%%=*}" "${kv#*=}" || exit $ksft_fail
-	done
+	ip -n "$COL" link add "$name" link col0 type grecap "$@" ||
+		exit $ksft_fail
 	ip -n "$COL" link set "$name" up
 }
 
-# gstat NS DEV NAME: a grecap counter from sysfs (stats/) or statistics/.
+# grecap_set NS NAME [ip link options...]: change a grecap device.
+grecap_set() {
+	local ns=$1 name=$2
+	shift 2
+	ip -n "$ns" link set "$name" type grecap "$@"
+}
+
+# gsetting NS DEV NAME: a setting as sysfs shows it (grecap/NAME).
+gsetting() {
+	ip netns exec "$1" cat "/sys/class/net/$2/grecap/$3"
+}
+
+# gstat NS DEV NAME: a grecap counter from sysfs (grecap_stats/) or
+# statistics/.
 gstat() {
-	local f=/sys/class/net/$2/grecap/stats/$3
+	local f=/sys/class/net/$2/grecap_stats/$3
 	case $3 in
 	rx_packets | rx_bytes | rx_errors | rx_dropped | rx_crc_errors | \
 		rx_length_errors | tx_dropped | tx_packets)

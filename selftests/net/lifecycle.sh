@@ -34,12 +34,12 @@ capture_start "$SEN" grecap0 "$TMP/got.pcap"
 ip netns exec "$SND" $PKT send t0 eth 10 --expect "$TMP/exp.pcap"
 capture_stop "$TMP/got.pcap" 10
 check "moved: still captures byte-exact" $PKT compare "$TMP/exp.pcap" "$TMP/got.pcap"
-check_eq "moved: sysfs link" col0 "$(ip netns exec "$SEN" cat /sys/class/net/grecap0/grecap/link)"
+check_eq "moved: sysfs link" col0 "$(gsetting "$SEN" grecap0 link)"
 ip -n "$SEN" link set grecap0 netns "$COL"
 
 # Deleting the link deletes its grecap devices.
-sysfs_write "$COL" grecap0 key 1
-check "a second device on the link" ip -n "$COL" link add grecap1 link col0 type grecap
+check "a second device on the link" \
+	ip -n "$COL" link add grecap1 link col0 type grecap key 1
 ip -n "$COL" link del col0
 check "link deleted: grecap devices gone" \
 	test -z "$(ip -n "$COL" link show type grecap 2>/dev/null)"
@@ -51,8 +51,9 @@ ip -n "$COL" addr add $COL4/24 dev col0
 ip -n "$SND" link set snd0 up
 ip -n "$COL" link set col0 up
 for i in 3 2 1 0; do
-	ip -n "$COL" link add g$i link col0 type grecap || fail "add g$i"
-	[ $i = 0 ] || sysfs_write "$COL" g$i key $i
+	key=(key $i)
+	[ $i = 0 ] && key=()
+	ip -n "$COL" link add g$i link col0 type grecap "${key[@]}" || fail "add g$i"
 	ip -n "$COL" link set g$i up
 done
 busywait 5000 ip netns exec "$SND" ping -c 1 -W 1 -q $COL4 >/dev/null

@@ -31,25 +31,8 @@ check "grecap0 gone" test -z "$(ipc link show grecap0 2>/dev/null)"
 ipc link add grecap0 link col0 type grecap
 check_fail_msg "same filter twice on one link" "same filter" \
 	ipc link add grecap1 link col0 type grecap
-ip netns exec "$COL" sh -c 'echo 7 > /sys/class/net/grecap0/grecap/key'
-check "second device once filters differ" ipc link add grecap1 link col0 type grecap
-check_fail_msg "sysfs: a filter another device has" "File exists" \
-	sysfs_write "$COL" grecap1 key 7
-check "sysfs: the kernel log says why" \
-	grep -q "grecap1: another grecap device on this link has the same filter" <<<"$(dmesg | tail -n 5)"
-check_fail_msg "sysfs: bad address refused" "Invalid argument" \
-	sysfs_write "$COL" grecap1 remote 300.1.1.1
-check_fail_msg "sysfs: multicast local refused" "Invalid argument" \
-	sysfs_write "$COL" grecap1 local 224.0.0.1
-check_fail_msg "sysfs: key out of range refused" "Invalid argument" \
-	sysfs_write "$COL" grecap1 key 4294967296
-check "sysfs: key as dotted quad" sysfs_write "$COL" grecap1 key 0.0.1.0
-check_eq "sysfs: key read back" 256 "$(ip netns exec "$COL" cat /sys/class/net/grecap1/grecap/key)"
-check "sysfs: IPv6 remote" sysfs_write "$COL" grecap1 remote 2001:db8::1
-check_eq "sysfs: IPv6 remote read back" 2001:db8::1 \
-	"$(ip netns exec "$COL" cat /sys/class/net/grecap1/grecap/remote)"
-check "sysfs: any clears" sysfs_write "$COL" grecap1 remote any
-check_eq "sysfs: cleared" any "$(ip netns exec "$COL" cat /sys/class/net/grecap1/grecap/remote)"
+check "a second device with a filter of its own" \
+	ipc link add grecap1 link col0 type grecap key 7
 ipc link del grecap1
 ipc link del grecap0
 

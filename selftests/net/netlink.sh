@@ -1,75 +1,145 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The netlink interface: IFLA_GRECAP_LOCAL/REMOTE/KEY/SESSION/ANY/FLAGS at creation and
-# change, read back in the link dump and in sysfs, every refusal with its
-# extack message, and a device configured this way capturing its stream.
+# Configuration with ip link and the grecap plugin, as a user does it: a
+# whole filter at creation, in either order of devices; changes; putting a
+# field back to any; options; read back with ip -d, ip -j -d and sysfs.
+# Every refusal with its message, from ip for bad arguments and from the
+# kernel (extack) for bad settings; grecap_nl.py sends the malformed
+# attributes ip cannot.  A device configured this way captures its stream.
 
 source "$(dirname "$0")/lib.sh"
 
-NL="$PY $LIB_DIR/grecap_nl.py"
-nl() { ip netns exec "$COL" $NL "$@"; }
+require_command jq
+NL="$PY -S $LIB_DIR/grecap_nl.py"
 setup_topo
 CMAC=$(mac "$COL" col0)
+ipc() { ip -n "$COL" "$@"; }
+add() { ipc link add "$1" link col0 type grecap "${@:2}"; }
+set_() { ipc link set "$1" type grecap "${@:2}"; }
+# info NAME: what ip -j -d shows of the device's grecap settings.
+info() { ipc -j -d link show "$1" | jq -c '.[0].linkinfo.info_data'; }
+# text NAME: the grecap part of ip -d link show.
+text() {
+	ipc -d link show "$1" | awk '$1 == "grecap" {
+		out = $1
+		for (i = 2; i < NF && $i ~ /^(local|remote|key|session|vlan|tstamp)$/; i += 2)
+			out = out " " $i " " $(i + 1)
+		print out
+	}'
+}
+nl() { ip netns exec "$COL" $NL "$@"; }
 
-# Created with its filter in one message: no intermediate state, so a
-# catch-all device on the link is no obstacle.
-grecap_add g_any
-check "create with remote and key" nl add g_rk col0 remote $SND4 key 42
-check_eq "dump shows them" "local=any remote=$SND4 key=42 session=any flags=0" "$(nl show g_rk)"
-check_eq "sysfs agrees" "$SND4 42" "$(ip netns exec "$COL" cat \
-	/sys/class/net/g_rk/grecap/remote /sys/class/net/g_rk/grecap/key | xargs)"
-check "create with IPv6 local and remote" nl add g_v6 col0 local $COL6 remote $SND6
-check_eq "IPv6 dump" "local=$COL6 remote=$SND6 key=any session=any flags=0" "$(nl show g_v6)"
-check_eq "no filter: nothing in the dump" "local=any remote=any key=any session=any flags=0" "$(nl show g_any)"
+# The plugin is built only against the source of the ip that loads it.
+mkdir -p "$TMP/other/include"
+echo 'static const char version[] = "0.0.1";' >"$TMP/other/include/version.h"
+check_fail_msg "plugin build refuses another iproute2 version" \
+	"must be built against the source of the ip that loads it" \
+	make -s -B -C "$TOP/tools/iproute2" IPROUTE2_SRC="$TMP/other" link_grecap.so
+check "ip link help grecap" grep -q "Usage: ... grecap .*remote ADDR" \
+	<<<"$(ip link help grecap 2>&1)"
+check_fail_msg "type grecap help: usage, non-zero exit" "Usage: ... grecap" \
+	ipc link add g_h link col0 type grecap help
 
-check "change the key" nl set g_rk key 43
-check_eq "changed" "local=any remote=$SND4 key=43 session=any flags=0" "$(nl show g_rk)"
-check "reset remote to any (IFLA_GRECAP_ANY)" nl set g_v6 remote any
-check_eq "reset" "local=$COL6 remote=any key=any session=any flags=0" "$(nl show g_v6)"
-check_eq "sysfs shows the reset" any "$(ip netns exec "$COL" cat /sys/class/net/g_v6/grecap/remote)"
+# The issue's example and the README's.
+check "create with remote and key in one command" \
+	add grecap1 remote $SND4 key 100
+check_eq "ip -d shows them" "grecap remote $SND4 key 100" "$(text grecap1)"
+check_eq "ip -j -d shows them" \
+	"{\"remote\":\"$SND4\",\"key\":100,\"vlan\":false,\"tstamp\":false}" \
+	"$(info grecap1)"
+check "change the key" set_ grecap1 key 200
+check_eq "key changed, remote kept" "grecap remote $SND4 key 200" "$(text grecap1)"
+check_eq "sysfs agrees" "$SND4 200 any any" \
+	"$(for f in remote key local session; do gsetting "$COL" grecap1 $f; done | xargs)"
+check "create with session and vlan" add span7 remote 192.0.2.11 session 7 vlan on
+check_eq "ip -d shows it" "grecap remote 192.0.2.11 session 7 vlan on" "$(text span7)"
+check_eq "sysfs: session and vlan" "7 1 0" \
+	"$(for f in session vlan tstamp; do gsetting "$COL" span7 $f; done | xargs)"
 
-# Refusals, each with its reason.
-check_fail_msg "same filter as another device" "same filter" \
-	nl add g_dup col0 remote $SND4 key 43
-check_fail_msg "change into another device's filter" "same filter" \
-	nl set g_v6 remote any local any
-check_fail_msg "address of 5 bytes" "4 (IPv4) or 16 (IPv6) bytes" \
-	nl raw g_bad col0 1 0102030405
-check_fail_msg "ANY bits outside the fields" "." nl raw g_bad col0 4 10000000
-check_fail_msg "set and reset one field" "both set and reset" \
-	nl set g_rk key 5 key any
-check_fail_msg "families differ" "same address family" \
-	nl add g_bad col0 local $COL4 remote $SND6
-check_fail_msg "multicast local" "unicast address of this host" \
-	nl add g_bad col0 local 224.0.0.5
-check_fail_msg "unspecified remote" "unicast address" \
-	nl add g_bad col0 remote 0.0.0.0
-check_fail_msg "session above 1023" "out of range" \
-	nl add g_bad col0 session 1024
-check_fail_msg "unknown option flag" "." nl add g_bad col0 flags 4
+# Two devices, different filters, one command each, in either order.
+ipc link del grecap1
+check "catch-all first" add g_a
+check "then a keyed one" add g_b key 5
+ipc link del g_a
+ipc link del g_b
+check "keyed one first" add g_b key 5
+check "then the catch-all" add g_a
+ipc link del g_b
+
+check "IPv6 local and remote" add g_v6 local $COL6 remote $SND6
+check_eq "IPv6 in ip -j -d" \
+	"{\"local\":\"$COL6\",\"remote\":\"$SND6\",\"vlan\":false,\"tstamp\":false}" \
+	"$(info g_v6)"
+check "remote back to any" set_ g_v6 remote any
+check_eq "remote any" "grecap local $COL6" "$(text g_v6)"
+check_eq "sysfs shows any" any "$(gsetting "$COL" g_v6 remote)"
+check "key as a dotted quad" set_ g_v6 key 0.0.1.0
+check_eq "read back as a number" 256 "$(gsetting "$COL" g_v6 key)"
+check "nokey" set_ g_v6 nokey
+check_eq "key any" any "$(gsetting "$COL" g_v6 key)"
+check "options alone" set_ span7 tstamp on vlan off
+check_eq "filter kept" "grecap remote 192.0.2.11 session 7 tstamp on" "$(text span7)"
+check "session and remote back to any, key set, in one command" \
+	set_ span7 session any remote any key 9
+check_eq "changed together" "grecap key 9 tstamp on" "$(text span7)"
+check_eq "in JSON too" '{"key":9,"vlan":false,"tstamp":true}' "$(info span7)"
+
+# Refusals: ip's own for what it cannot parse ...
+check_fail_msg "bad address" 'address is expected rather than "300.1.1.1"' \
+	add g_bad remote 300.1.1.1
+check_fail_msg "bad key" 'invalid value for "key"' add g_bad key zz
+check_fail_msg "key above 32 bits" 'invalid value for "key"' add g_bad key 4294967296
+check_fail_msg "session above 1023" "invalid ERSPAN session ID" add g_bad session 1024
+check_fail_msg "vlan neither on nor off" 'must be one of "off", "on"' add g_bad vlan 2
+check_fail_msg "unknown option" 'unknown option "colour"' add g_bad colour blue
+# ... and the kernel's, through ip.
+check_fail_msg "same filter as another device" \
+	"another grecap device on this link has the same filter" add g_dup local $COL6
+check_fail_msg "change into another device's filter (the catch-all's)" "same filter" \
+	set_ span7 nokey tstamp off
+check_eq "a refused change changes nothing" "grecap key 9 tstamp on" "$(text span7)"
+check_fail_msg "families differ" "local and remote must be of the same address family" \
+	add g_bad local $COL4 remote $SND6
+check_fail_msg "multicast local" "local: must be a unicast address" \
+	add g_bad local 224.0.0.5
+check_fail_msg "broadcast remote" "remote: must be a unicast address" \
+	add g_bad remote 255.255.255.255
+check_fail_msg "no link" "grecap needs a link" ipc link add g_bad type grecap key 1
+check_fail_msg "multicast MAC address" "address: must be a unicast Ethernet address" \
+	ipc link add g_bad link col0 address 01:00:5e:00:00:01 type grecap key 1
+# ... and malformed attributes, which only a raw client sends.
+check_fail_msg "IPv4 address of 5 bytes" "out of range\|length" \
+	nl raw g_bad col0 1:c000020101
+check_fail_msg "IPv6 address of 4 bytes" "out of range\|length" \
+	nl raw g_bad col0 3:c0000201
+check_fail_msg "key of 3 bytes" "length" nl raw g_bad col0 6:000001
+check_fail_msg "GRE flags other than GRE_KEY" "reserved bit" nl raw g_bad col0 5:8000
+check_fail_msg "local in both families" "local: give an IPv4 or an IPv6 address, not both" \
+	nl raw g_bad col0 1:c0000202 3:20010db8000000000000000000000002
+check_fail_msg "IPv4-mapped IPv6 remote" "remote: an IPv4-mapped address" \
+	nl raw g_bad col0 4:00000000000000000000ffffc0000201
+check_fail_msg "a key while GRE_KEY is cleared" "key: a key given while" \
+	nl raw g_bad col0 5:0000 6:00000001
+check_fail_msg "session 1024" "session: not an ERSPAN session ID" \
+	nl raw g_bad col0 7:0004
+check_fail_msg "vlan 2" "out of range" nl raw g_bad col0 8:02
 check "refused creations leave no device" \
-	test -z "$(ip -n "$COL" link show g_bad 2>/dev/null)"
+	test -z "$(ipc link show g_bad 2>/dev/null)"
+check "a key alone (no IFLA_GRECAP_IFLAGS) is a key filter" \
+	nl raw g_raw col0 6:0000002a
+check_eq "key 42" 42 "$(gsetting "$COL" g_raw key)"
+check "IFLA_GRECAP_IFLAGS with GRE_KEY and no key: key 0" nl rawset g_v6 5:2000
+check_eq "key 0" 0 "$(gsetting "$COL" g_v6 key)"
+ipc link del g_raw
 
-# ERSPAN session and the options, in one message, then changed.
-check "create with session and both options" nl add g_s col0 session 77 flags 3
-check_eq "session and flags in the dump" \
-	"local=any remote=any key=any session=77 flags=3" "$(nl show g_s)"
-check_eq "sysfs agrees" "77 1 1" "$(ip netns exec "$COL" cat \
-	/sys/class/net/g_s/grecap/session /sys/class/net/g_s/grecap/vlan \
-	/sys/class/net/g_s/grecap/tstamp | xargs)"
-check "options changed alone" nl set g_s flags 1
-check_eq "filter kept, tstamp off" \
-	"local=any remote=any key=any session=77 flags=1" "$(nl show g_s)"
-check "session reset to any" nl set g_s session any key 9
-check_eq "session any" "local=any remote=any key=9 session=any flags=1" "$(nl show g_s)"
-
-# The stream goes where the netlink filter says.
-ip -n "$COL" link set g_rk up
+# The stream goes where the filter says.
+add g_rk remote $SND4 key 43
+ipc link set g_rk up
+ipc link set g_a up
 ip netns exec "$SND" $PKT gre snd0 --dst-mac "$CMAC" --src $SND4 --dst $COL4 \
 	--key 43 --count 5
-busywait 2000 sh -c "[ \$(ip netns exec $COL cat /sys/class/net/g_rk/statistics/rx_packets) = 5 ]"
-check_eq "remote+key stream delivered to g_rk" 5 "$(gstat "$COL" g_rk rx_packets)"
-check_eq "not to the catch-all" 0 "$(gstat "$COL" g_any rx_packets)"
+check_delta "remote+key stream delivered to g_rk" "$COL" g_rk rx_packets 0 5
+check_eq "not to the catch-all" 0 "$(gstat "$COL" g_a rx_packets)"
 
 finish
