@@ -137,6 +137,9 @@ void grecap_dev_fix_offloads(struct net_device *dev);
 /* netlink.c */
 int grecap_netlink_init(void);
 void grecap_netlink_exit(void);
+int grecap_create(struct net_device *dev, struct net_device *lower,
+		  const struct grecap_match *m, u32 flags,
+		  const struct nlattr *attr, struct netlink_ext_ack *extack);
 
 /* port.c */
 int grecap_port_init(void);

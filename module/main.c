@@ -13,6 +13,53 @@
 
 #include "grecap.h"
 
+static char *link;
+module_param(link, charp, 0444);
+MODULE_PARM_DESC(link,
+		 "Create grecap0 (no filter) on this interface of the initial network namespace at load");
+
+/*
+ * link=IFACE: "modprobe grecap link=eth1" and capture on grecap0.  A name
+ * that does not resolve is told in the kernel log; the module stays loaded
+ * for ip link to use.
+ */
+static void grecap_create_at_load(void)
+{
+	struct netlink_ext_ack extack = {};
+	const struct grecap_match m = {};
+	struct net_device *lower, *dev;
+	int err = -ENODEV;
+
+	rtnl_lock();
+	lower = __dev_get_by_name(&init_net, link);
+	if (!lower) {
+		NL_SET_ERR_MSG(&extack, "no such interface in the initial network namespace");
+		goto warn;
+	}
+	dev = alloc_netdev(sizeof(struct grecap_dev), "grecap%d", NET_NAME_ENUM,
+			   grecap_setup);
+	if (!dev) {
+		err = -ENOMEM;
+		goto warn;
+	}
+	dev->rtnl_link_ops = &grecap_link_ops;
+	err = grecap_create(dev, lower, &m, 0, NULL, &extack);
+	if (err) {
+		/* A registered device is freed by its unregistering. */
+		if (dev->reg_state == NETREG_UNINITIALIZED)
+			free_netdev(dev);
+		goto warn;
+	}
+	pr_info("link=%s: created %s\n", link, dev->name);
+	rtnl_unlock();
+	return;
+
+warn:
+	rtnl_unlock();
+	pr_warn("link=%s: no device created: %s (%d)\n", link,
+		extack._msg ?: "error", err);
+}
+
 static int __init grecap_init(void)
 {
 	int err;
@@ -25,6 +72,8 @@ static int __init grecap_init(void)
 	if (err)
 		goto err_port;
 	pr_info("version " GRECAP_VERSION " loaded\n");
+	if (link && *link)
+		grecap_create_at_load();
 	return 0;
 
 err_port:

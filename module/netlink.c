@@ -287,33 +287,23 @@ static int grecap_check_lower(const struct net_device *lower,
 	return 0;
 }
 
-static int grecap_newlink(struct net *src_net, struct net_device *dev,
-			  struct nlattr *tb[], struct nlattr *data[],
-			  struct netlink_ext_ack *extack)
+/*
+ * Register @dev, allocated for grecap_link_ops, on @lower with filter @m
+ * and options @flags: the body of newlink, and what the link= module
+ * parameter creates at load.  @attr is what names @lower in a message.
+ */
+int grecap_create(struct net_device *dev, struct net_device *lower,
+		  const struct grecap_match *m, u32 flags,
+		  const struct nlattr *attr, struct netlink_ext_ack *extack)
 {
 	struct grecap_dev *gd = grecap_dev_priv(dev);
-	struct grecap_match m = {};
 	struct grecap_filter *f;
-	struct net_device *lower;
 	int err;
 
-	if (!tb[IFLA_LINK]) {
-		NL_SET_ERR_MSG(extack,
-			       "grecap needs a link: ip link add NAME link DEV type grecap");
-		return -EINVAL;
-	}
-	lower = __dev_get_by_index(src_net, nla_get_u32(tb[IFLA_LINK]));
-	if (!lower) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_LINK], "link device not found");
-		return -ENODEV;
-	}
-	err = grecap_check_lower(lower, tb[IFLA_LINK], extack);
+	err = grecap_check_lower(lower, attr, extack);
 	if (err)
 		return err;
-	err = grecap_nl_match(&m, data, extack);
-	if (err)
-		return err;
-	if (grecap_port_match_taken(lower, &m)) {
+	if (grecap_port_match_taken(lower, m)) {
 		NL_SET_ERR_MSG(extack,
 			       "another grecap device on this link has the same filter");
 		return -EEXIST;
@@ -321,10 +311,10 @@ static int grecap_newlink(struct net *src_net, struct net_device *dev,
 
 	gd->dev = dev;
 	gd->lower = lower;
-	gd->flags = grecap_nl_flags(0, data);
+	gd->flags = flags;
 	INIT_LIST_HEAD(&gd->list);
 	/* ndo_init puts it in the port's table; the device then owns it. */
-	f = grecap_filter_new(gd, &m);
+	f = grecap_filter_new(gd, m);
 	if (!f)
 		return -ENOMEM;
 	RCU_INIT_POINTER(gd->filter, f);
@@ -346,6 +336,31 @@ static int grecap_newlink(struct net *src_net, struct net_device *dev,
 err_unregister:
 	unregister_netdevice(dev);
 	return err;
+}
+
+static int grecap_newlink(struct net *src_net, struct net_device *dev,
+			  struct nlattr *tb[], struct nlattr *data[],
+			  struct netlink_ext_ack *extack)
+{
+	struct grecap_match m = {};
+	struct net_device *lower;
+	int err;
+
+	if (!tb[IFLA_LINK]) {
+		NL_SET_ERR_MSG(extack,
+			       "grecap needs a link: ip link add NAME link DEV type grecap");
+		return -EINVAL;
+	}
+	lower = __dev_get_by_index(src_net, nla_get_u32(tb[IFLA_LINK]));
+	if (!lower) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_LINK], "link device not found");
+		return -ENODEV;
+	}
+	err = grecap_nl_match(&m, data, extack);
+	if (err)
+		return err;
+	return grecap_create(dev, lower, &m, grecap_nl_flags(0, data),
+			     tb[IFLA_LINK], extack);
 }
 
 GRECAP_NEWLINK_ADAPTER(grecap_newlink)
@@ -411,14 +426,17 @@ static int grecap_put_addr(struct sk_buff *skb, const struct grecap_match *m,
 static int grecap_fill_info(struct sk_buff *skb, const struct net_device *dev)
 {
 	struct grecap_dev *gd = grecap_dev_priv(dev);
-	const struct grecap_filter *f = rtnl_dereference(gd->filter);
+	const struct grecap_filter *f = rcu_dereference_rtnl(gd->filter);
 	u32 flags = READ_ONCE(gd->flags);
 	const struct grecap_match *m;
 
 	if (nla_put_u8(skb, IFLA_GRECAP_VLAN, !!(flags & GRECAP_F_VLAN)) ||
 	    nla_put_u8(skb, IFLA_GRECAP_TSTAMP, !!(flags & GRECAP_F_TSTAMP)))
 		return -EMSGSIZE;
-	/* The filter is there from ndo_init to ndo_uninit. */
+	/*
+	 * The filter is there from ndo_init to ndo_uninit; dumps may run
+	 * under RCU rather than RTNL on newer kernels.
+	 */
 	if (!f)
 		return 0;
 	m = &f->match;

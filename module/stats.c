@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Per-CPU counters of grecap devices and ports, and their names as shown by
- * ethtool -S and under /sys/class/net/<dev>/grecap/stats/.
+ * ethtool -S and under /sys/class/net/<dev>/grecap_stats/.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
