@@ -6,13 +6,19 @@
 #                         newest one with headers under /lib/modules)
 #   make KVER=<release>   ... for that release;  make KDIR=<tree> for a tree
 #   make W=1 / make C=1   extra warnings / sparse
+#   make demo             the seeds' situation in the test VM, without and
+#                         with grecap; grecap0's captures go to build/demo/
 #   make check            build and run every selftest in a QEMU guest
 #   make check-debug      ... on a debug kernel (KASAN, lockdep, kmemleak),
 #                         built from linux-source-6.1 once and cached
 #   make plugin           tools/iproute2/link_grecap.so, "ip link ... type
 #                         grecap", against the installed iproute2's source
+#   make load             insmod grecap.ko, its dependencies loaded first
+#                         (LINK=eth1: create grecap0 on eth1)
 #   make install          modules_install + depmod, and the plugin
 #   make dkms-install     register and build with DKMS
+#   make deb              Debian packages grecap-dkms and grecap-iproute2,
+#                         into build/deb/
 
 VERSION := $(shell sed -n 's/^\#define GRECAP_VERSION[[:space:]]*"\(.*\)"/\1/p' module/grecap.h)
 
@@ -23,7 +29,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 # The kernel the test VM boots, and the module built for it.
 VM_KVER = $(shell selftests/vm/kernel-release.sh)
 
-.PHONY: all modules plugin clean install dkms-install dkms-remove check deps \
+.PHONY: all modules plugin load demo deb clean install dkms-install dkms-remove check deps \
 	check-debug deps-debug
 
 all: modules
@@ -31,9 +37,16 @@ all: modules
 modules:
 	@test -d "$(KDIR)" || { echo "no kernel build tree at '$(KDIR)': install linux-headers-$(KVER) (or linux-headers-amd64), or pass KDIR=" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	@echo "grecap.ko built for $(KVER). Load it with: make load  (insmod alone lacks its dependencies: $$(modinfo -F depends grecap.ko))"
 
 plugin:
 	$(MAKE) -C tools/iproute2
+
+# insmod resolves no dependencies: modprobe what modinfo lists first.
+load:
+	@test -f grecap.ko || { echo "no grecap.ko: run make first" >&2; exit 1; }
+	for m in $$(modinfo -F depends grecap.ko | tr , ' '); do modprobe $$m || exit 1; done
+	insmod grecap.ko $(if $(LINK),link=$(LINK))
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
@@ -53,12 +66,31 @@ dkms-install:
 dkms-remove:
 	dkms remove grecap/$(VERSION) --all
 
+# Built from a copy of the sources: dpkg-buildpackage writes to the parent.
+DEB_SRC = build/deb/grecap-$(VERSION)
+deb:
+	rm -rf build/deb
+	mkdir -p $(DEB_SRC)
+	cp -r Kbuild Makefile dkms.conf module include tools debian README.md \
+		Documentation $(DEB_SRC)/
+	rm -f $(DEB_SRC)/tools/iproute2/link_grecap.so
+	cd $(DEB_SRC) && dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
+		{ tail -n 30 ../build.log; exit 1; }
+	@ls build/deb/*.deb
+
 deps:
 	selftests/vm/install-deps.sh
 
 # TESTS="a b": only those selftests (names under selftests/net/).
 check: deps
 	selftests/check.sh $(TESTS)
+
+# In the test VM (Debian's kernel, like make check), about a minute.
+demo: deps
+	$(MAKE) -s KVER=$(VM_KVER) modules
+	$(MAKE) -s plugin
+	selftests/vm/run-vm.sh -r $(VM_KVER) -o build/demo -t 600 -- \
+		tools/demo/demo.sh $(CURDIR)/grecap.ko $(CURDIR)/build/demo
 
 deps-debug: deps
 	selftests/vm/install-deps.sh debug
