@@ -52,6 +52,16 @@ if ! make -s -C tools/iproute2 >"$out/plugin.log" 2>&1; then
 	exit 1
 fi
 
+# The Debian packages, for the dkms test (when it runs).
+if [ $# = 0 ] || [[ " $* " == *" dkms "* ]]; then
+	echo "# building the Debian packages"
+	if ! make -s deb >"$out/deb.log" 2>&1; then
+		cat "$out/deb.log"
+		echo "0 passed, 1 failed, 0 skipped"
+		exit 1
+	fi
+fi
+
 selftests/vm/run-vm.sh -r "$kver" "${vm_args[@]}" -o "$out" \
 	-t "${VM_TIMEOUT:-4200}" -- \
 	env GRECAP_KMEMLEAK="${GRECAP_KMEMLEAK:-0}" \

@@ -163,6 +163,63 @@ setup_topo() {
 	ip netns exec "$SND" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
 }
 
+# The seeds' scene (setup_mirror): a client and a web server on either side
+# of a router, $SND, which is also the mirror source.
+#
+#   netns $CLI  cli0 10.1.0.1/24 ---- rcli 10.1.0.254  netns $SND
+#   netns $SRV  srv0 10.2.0.1/24 ---- rsrv 10.2.0.254  (routes between them)
+#
+# The server serves the request of the seed documents with busybox httpd.
+CLI=cli-$$
+SRV=srv-$$
+HTTP_HOST=album.creneco.com
+HTTP_URI=/modules/imageframe/frames/flicking/BR.gif
+setup_mirror() {
+	local www=$TMP/www
+	ns_add "$CLI"
+	ns_add "$SRV"
+	# IPv4 only: no MLD or router solicitations in the mirrored stream.
+	ip netns exec "$CLI" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+	ip netns exec "$SRV" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+	ip -n "$CLI" link add cli0 type veth peer name rcli netns "$SND"
+	ip -n "$SRV" link add srv0 type veth peer name rsrv netns "$SND"
+	ip -n "$CLI" addr add 10.1.0.1/24 dev cli0
+	ip -n "$SRV" addr add 10.2.0.1/24 dev srv0
+	ip -n "$SND" addr add 10.1.0.254/24 dev rcli
+	ip -n "$SND" addr add 10.2.0.254/24 dev rsrv
+	ip -n "$CLI" link set cli0 up
+	ip -n "$SRV" link set srv0 up
+	ip -n "$SND" link set rcli up
+	ip -n "$SND" link set rsrv up
+	ip -n "$CLI" route add default via 10.1.0.254
+	ip -n "$SRV" route add default via 10.2.0.254
+	ip netns exec "$SND" sysctl -qw net.ipv4.ip_forward=1
+	mkdir -p "$www${HTTP_URI%/*}"
+	printf 'GIF89a\001\000\001\000\000\000\000;' >"$www$HTTP_URI"
+	ip netns exec "$SRV" busybox httpd -f -p 80 -h "$www" &
+	BG_PIDS+=($!)
+	busywait 10000 http_get || {
+		fail "the web server does not answer"
+		exit $ksft_fail
+	}
+}
+
+# http_get: the client's request of the seeds (Host album.creneco.com).
+http_get() {
+	ip netns exec "$CLI" curl -s -o /dev/null --max-time 5 \
+		--resolve $HTTP_HOST:80:10.2.0.1 "http://$HTTP_HOST$HTTP_URI"
+}
+
+# mirror DEV: the router copies what its client port receives and sends
+# into the tunnel device DEV (tc mirred, as a port mirror does).
+mirror() {
+	tc -n "$SND" qdisc add dev rcli clsact
+	tc -n "$SND" filter add dev rcli ingress matchall \
+		action mirred egress mirror dev "$1"
+	tc -n "$SND" filter add dev rcli egress matchall \
+		action mirred egress mirror dev "$1"
+}
+
 # mac NS DEV
 mac() {
 	ip -n "$1" -j link show dev "$2" | $PY -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])'

@@ -20,6 +20,9 @@ check "insmod" insmod "$GRECAP_KO"
 check "loaded" test -d /sys/module/grecap
 check "rmmod" rmmod grecap
 check "unloaded" test ! -d /sys/module/grecap
+check "make load: dependencies, then grecap.ko" make -s -C "$TOP" load
+check "loaded" test -d /sys/module/grecap
+rmmod grecap
 
 # Autoload: install where modprobe finds it (the guest's /lib is a
 # writable overlay), then create a link without loading anything.
@@ -33,6 +36,25 @@ check "module loaded by alias" test -d /sys/module/grecap
 check "ip link del" ip -n "$COL" link del grecap0
 check "device gone" test -z "$(ip -n "$COL" link show grecap0 2>/dev/null)"
 check "rmmod after use" rmmod grecap
+
+# modprobe grecap link=IFACE: grecap0 on that interface at load, for
+# "insmod and go"; a name that does not resolve is told in the kernel log,
+# and the module loads all the same.
+check "modinfo lists the link parameter" grep -q "^parm: *link:" <<<"$info"
+ip link add gm0 type veth peer name gm1
+check "modprobe grecap link=gm0" modprobe grecap link=gm0
+check_eq "grecap0 created on gm0" gm0 "$(cat /sys/class/net/grecap0/grecap/link 2>&1)"
+check "ip link configures it like any other" ip link set grecap0 type grecap key 5
+check_eq "key set" 5 "$(cat /sys/class/net/grecap0/grecap/key 2>&1)"
+check "rmmod takes it along" rmmod grecap
+check "grecap0 gone" test ! -e /sys/class/net/grecap0
+before=$(dmesg | wc -l)
+check "modprobe with a link= that does not exist loads" modprobe grecap link=nosuch0
+check "the kernel log says why" grep -q \
+	"link=nosuch0: no device created: no such interface" <<<"$(dmesg | tail -n +$((before + 1)))"
+check "no device created" test -z "$(ip link show type grecap)"
+rmmod grecap
+ip link del gm0
 rm -f "$dir/grecap.ko" && depmod -a
 
 finish

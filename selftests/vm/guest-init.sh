@@ -16,6 +16,11 @@ mount -t sysfs sys /sys
 # overlay's tmpfs upper layer already takes the guest's writes.
 mount -t tmpfs -o mode=755 tmpfs /run
 mkdir -p /run/netns /dev/pts /dev/shm
+# What udev would make: bash's process substitution (dkms) needs /dev/fd.
+ln -sfn /proc/self/fd /dev/fd
+ln -sfn /proc/self/fd/0 /dev/stdin
+ln -sfn /proc/self/fd/1 /dev/stdout
+ln -sfn /proc/self/fd/2 /dev/stderr
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null

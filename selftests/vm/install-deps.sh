@@ -6,7 +6,8 @@
 
 pkgs="build-essential linux-headers-amd64 linux-image-amd64 qemu-system-x86
 busybox-static kmod cpio iproute2 ethtool tcpdump tshark python3-scapy
-netsniff-ng dkms sparse iputils-ping jq dpkg-dev"
+netsniff-ng dkms sparse iputils-ping jq dpkg-dev curl
+debhelper dh-dkms"
 # install-deps.sh debug: also what building the debug kernel needs.
 if [ "${1:-}" = debug ]; then
 	pkgs="$pkgs linux-source-6.1 bc bison flex libelf-dev libssl-dev xz-utils"
