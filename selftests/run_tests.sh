@@ -58,7 +58,9 @@ for t in "${tests[@]}"; do
 	t=${t%.sh}
 	before=$(dmesg | wc -l)
 	start=$(date +%s)
-	timeout -k 10 900 bash "selftests/net/$t.sh" 2>&1 | sed 's/^/# /'
+	# awk ends every line, the last one of a killed test too, so the
+	# result line below always starts a line of its own.
+	timeout -k 10 900 bash "selftests/net/$t.sh" 2>&1 | awk '{ print "# " $0; fflush() }'
 	rc=${PIPESTATUS[0]}
 	secs=$(($(date +%s) - start))
 	new=$(dmesg | tail -n +$((before + 1)))
