@@ -105,9 +105,11 @@ static void grecap_addr_msg(struct netlink_ext_ack *extack,
  * The unspecified address (0.0.0.0 or ::) puts the field back to any.
  */
 static int grecap_nl_addr(struct grecap_match *m, u32 field,
-			  struct in6_addr *addr, struct nlattr *v4,
-			  struct nlattr *v6, struct netlink_ext_ack *extack)
+			  struct nlattr *v4, struct nlattr *v6,
+			  struct netlink_ext_ack *extack)
 {
+	struct in6_addr *addr = field == GRECAP_MATCH_LOCAL ? &m->local :
+							      &m->remote;
 	struct in6_addr a;
 
 	if (v4 && v6) {
@@ -204,11 +206,10 @@ static int grecap_nl_match(struct grecap_match *m, struct nlattr *data[],
 
 	if (!data)
 		return 0;
-	err = grecap_nl_addr(m, GRECAP_MATCH_LOCAL, &m->local,
-			     data[IFLA_GRECAP_LOCAL], data[IFLA_GRECAP_LOCAL6],
-			     extack);
+	err = grecap_nl_addr(m, GRECAP_MATCH_LOCAL, data[IFLA_GRECAP_LOCAL],
+			     data[IFLA_GRECAP_LOCAL6], extack);
 	if (!err)
-		err = grecap_nl_addr(m, GRECAP_MATCH_REMOTE, &m->remote,
+		err = grecap_nl_addr(m, GRECAP_MATCH_REMOTE,
 				     data[IFLA_GRECAP_REMOTE],
 				     data[IFLA_GRECAP_REMOTE6], extack);
 	if (!err)
