@@ -63,11 +63,18 @@ READER=$!
 BG_PIDS+=($READER)
 
 # Devices come and go in one ip process (ip -batch), so the churn is fast.
-for i in $(seq "$ROUNDS"); do
-	echo "link add g$i link col0 type grecap key $((i + 100)) remote $SND4"
-	echo "link set g$i up"
-	echo "link set g$i type grecap key $((i + 5000)) session $((i % 1000)) vlan on"
-	echo "link del g$i"
+# Each lives for WINDOW rounds (a device added in round i is deleted in
+# round i + WINDOW), so the reader both reads devices that stay a while and
+# races the deletions; a device deleted in the round that added it would be
+# gone before most reader passes even listed it.
+WINDOW=8
+for i in $(seq "$((ROUNDS + WINDOW))"); do
+	if [ "$i" -le "$ROUNDS" ]; then
+		echo "link add g$i link col0 type grecap key $((i + 100)) remote $SND4"
+		echo "link set g$i up"
+		echo "link set g$i type grecap key $((i + 5000)) session $((i % 1000)) vlan on"
+	fi
+	[ "$i" -gt "$WINDOW" ] && echo "link del g$((i - WINDOW))"
 done >"$TMP/batch"
 busywait 10000 test -e "$TMP/ready" || fail "the reader did not start"
 check "$ROUNDS devices added, changed and deleted while read" \
