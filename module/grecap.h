@@ -17,7 +17,25 @@
 #include <linux/rtnetlink.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/bits.h>
+#include <net/gre.h>
+#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 #include <uapi/linux/grecap.h>
+
+/*
+ * The symbols grecap takes from other modules are weak references.
+ * modprobe loads gre and nf_defrag_ipv6 first (modinfo's depends) and they
+ * bind as usual; an insmod of grecap.ko without them loads with these NULL
+ * instead of failing with "Unknown symbol", and grecap_init() then refuses
+ * with what to run.  A file calling one must include this header, or its
+ * reference is strong.
+ */
+extern typeof(gre_parse_header) gre_parse_header __weak;
+#if IS_ENABLED(CONFIG_NF_DEFRAG_IPV6)
+extern typeof(nf_ct_frag6_gather) nf_ct_frag6_gather __weak;
+#define grecap_deps_bound()	(gre_parse_header && nf_ct_frag6_gather)
+#else
+#define grecap_deps_bound()	(!!gre_parse_header)
+#endif
 
 #define GRECAP_VERSION		"0.2.0"
 

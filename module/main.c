@@ -64,6 +64,11 @@ static int __init grecap_init(void)
 {
 	int err;
 
+	/* Bound at load, or NULL after a bare insmod: see grecap.h. */
+	if (!grecap_deps_bound()) {
+		pr_err("needs the gre and nf_defrag_ipv6 modules: run 'modprobe -a gre nf_defrag_ipv6' before insmod, or load grecap with modprobe\n");
+		return -ENOENT;
+	}
 	grecap_sysfs_init();
 	err = grecap_port_init();
 	if (err)

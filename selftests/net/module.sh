@@ -12,8 +12,32 @@ check "modinfo: license GPL" grep -q "^license: *GPL$" <<<"$info"
 check "modinfo: description" grep -q "^description: *." <<<"$info"
 check "modinfo: version" grep -q "^version: *[0-9]" <<<"$info"
 
-# insmod resolves nothing: load what modinfo says grecap depends on.
-for dep in $(modinfo -F depends "$GRECAP_KO" | tr , ' '); do
+# insmod resolves nothing.  Without its dependencies grecap.ko refuses to
+# load and the kernel log says what to run.  Earlier tests may have left
+# them loaded, held by ip_gre and the like: unload those first (a
+# namespace's devices go away after the test that made them, so wait).
+unload() {
+	local holder
+	[ -e "/sys/module/$1/refcnt" ] || return 0
+	for holder in "/sys/module/$1/holders/"*; do
+		[ -e "$holder" ] && unload "${holder##*/}"
+	done
+	busywait 10000 rmmod "$1" 2>/dev/null
+}
+deps=$(modinfo -F depends "$GRECAP_KO" | tr , ' ')
+for dep in $deps; do
+	check "$dep unloaded" unload "$dep"
+done
+before=$(dmesg | wc -l)
+check_fail_msg "insmod without its dependencies is refused" "Unknown symbol" \
+	insmod "$GRECAP_KO"
+check "the kernel log says what to run" grep -q \
+	"needs the gre and nf_defrag_ipv6 modules: run 'modprobe -a gre nf_defrag_ipv6' before insmod" \
+	<<<"$(dmesg | tail -n +$((before + 1)))"
+check "not loaded" test ! -d /sys/module/grecap
+
+# Load what modinfo says grecap depends on, then insmod works.
+for dep in $deps; do
 	modprobe -q "$dep"
 done
 check "insmod" insmod "$GRECAP_KO"
