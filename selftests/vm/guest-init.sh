@@ -33,7 +33,7 @@ if ! mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out "$out"; then
 fi
 
 # A kernel built outside the host's packages brings its own modules.
-mods=$(sed -n 's/.*grecap\.mods=\([^ ]*\).*/\1/p' /proc/cmdline)
+mods=$(sed -n 's/.*grecapvm\.mods=\([^ ]*\).*/\1/p' /proc/cmdline)
 if [ -n "$mods" ] && [ ! -e "/lib/modules/$(uname -r)" ]; then
 	ln -s "$mods/lib/modules/$(uname -r)" "/lib/modules/$(uname -r)"
 fi

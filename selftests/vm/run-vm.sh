@@ -11,8 +11,10 @@
 #   run-vm.sh [-k VMLINUZ] [-r RELEASE] [-M MODROOT] [-t SECONDS] [-o OUTDIR]
 #             [-m MEM_MB] [-a CMDLINE] -- CMD [ARGS]
 #
-# MODROOT: for a kernel not installed on the host (the debug kernel), the
-# directory holding its lib/modules/RELEASE; the guest links it in place.
+# MODROOT: for a kernel not installed on the host (the debug kernel, a
+# kernel of another release's root), the directory holding its
+# lib/modules/RELEASE: the initramfs takes its boot modules from there and
+# the guest links it in place.
 #
 # The command's output is streamed to stdout.  The kernel console is kept in
 # OUTDIR/console.log.  Exit status: the command's, or 124 when the guest did
@@ -83,18 +85,30 @@ rm -f "$outdir/rc" "$outdir/console.log" "$outdir/output.log"
 # The initramfs: static busybox, the modules that mount the host's root,
 # and the first-stage init.  Built once per release and reused.
 initrd=$outdir/initrd-$release.cpio.gz
-if [ ! -s "$initrd" ] || [ "$here/init" -nt "$initrd" ]; then
+if [ ! -s "$initrd" ] || [ "$here/init" -nt "$initrd" ] ||
+	[ "$0" -nt "$initrd" ]; then
 	stage=$(mktemp -d)
 	mkdir -p "$stage"/{bin,dev,proc,sys,mods,lower,rw,newroot}
 	cp /bin/busybox "$stage/bin/busybox"
 	cp "$here/init" "$stage/init"
 	chmod 755 "$stage/init"
 	: >"$stage/mods/order"
+	# From MODROOT when given: a kernel not installed on the host has
+	# its modules only there.  Compressed modules (.ko.xz, .ko.zst) are
+	# unpacked: busybox insmod and a kernel without in-kernel
+	# decompression take plain ones only.
 	for m in virtio_pci 9pnet_virtio 9p overlay; do
-		modprobe -S "$release" --show-depends "$m" 2>/dev/null
+		modprobe ${modroot:+-d "$modroot"} -S "$release" \
+			--show-depends "$m" 2>/dev/null
 	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' | while read -r ko; do
-		cp "$ko" "$stage/mods/"
-		basename "$ko" >>"$stage/mods/order"
+		name=$(basename "$ko")
+		case $name in
+		*.ko.xz) xz -dc "$ko" >"$stage/mods/${name%.xz}" ;;
+		*.ko.zst) zstd -qdc "$ko" >"$stage/mods/${name%.zst}" ;;
+		*.ko.gz) gzip -dc "$ko" >"$stage/mods/${name%.gz}" ;;
+		*) cp "$ko" "$stage/mods/" ;;
+		esac
+		basename "${name%.ko*}.ko" >>"$stage/mods/order"
 	done
 	if [ ! -s "$stage/mods/order" ]; then
 		# A kernel with these built in (the debug kernel) needs none.
@@ -104,9 +118,11 @@ if [ ! -s "$initrd" ] || [ "$here/init" -nt "$initrd" ]; then
 	rm -rf "$stage"
 fi
 
+# The runner's own arguments have a prefix no module has: the kernel hands
+# "module.param" arguments to that module when it loads.
 cmdline="console=ttyS0 loglevel=7 panic=-1 oops=panic"
-cmdline+=" grecap.out=$outdir grecap.stage2=$here/guest-init.sh"
-[ -n "$modroot" ] && cmdline+=" grecap.mods=$modroot"
+cmdline+=" grecapvm.out=$outdir grecapvm.stage2=$here/guest-init.sh"
+[ -n "$modroot" ] && cmdline+=" grecapvm.mods=$modroot"
 [ -n "$append_extra" ] && cmdline+=" $append_extra"
 
 : >"$outdir/output.log"
