@@ -9,8 +9,11 @@
 #   make demo             the seeds' situation in the test VM, without and
 #                         with grecap; grecap0's captures go to build/demo/
 #   make check            build and run every selftest in a QEMU guest
+#   make check KVER=<release>   ... booting that installed Debian kernel
+#   make check-unstable   ... on Debian unstable's kernel (7.x)
+#   make check-matrix     ... on 6.1, 6.12 and 7.x, each built with W=1
 #   make check-debug      ... on a debug kernel (KASAN, lockdep, kmemleak),
-#                         built from linux-source-6.1 once and cached
+#                         built from linux-source-6.12 once and cached
 #   make plugin           tools/iproute2/link_grecap.so, "ip link ... type
 #                         grecap", against the installed iproute2's source
 #   make load             insmod grecap.ko, its dependencies loaded first
@@ -30,7 +33,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 VM_KVER = $(shell selftests/vm/kernel-release.sh)
 
 .PHONY: all modules plugin load demo deb clean install dkms-install dkms-remove check deps \
-	check-debug deps-debug
+	check-debug check-unstable check-matrix deps-debug
 
 all: modules
 
@@ -82,8 +85,19 @@ deps:
 	selftests/vm/install-deps.sh
 
 # TESTS="a b": only those selftests (names under selftests/net/).
+# KVER=<release> (or VM_KVER=): boot that installed Debian kernel instead.
 check: deps
-	selftests/check.sh $(TESTS)
+	$(if $(filter command line,$(origin KVER)),VM_KVER=$(KVER)) \
+		selftests/check.sh $(TESTS)
+
+# Debian unstable's kernel (7.x), from a minimal unstable root made once
+# with mmdebstrap and cached in /var/cache/grecap.
+check-unstable: deps
+	selftests/check.sh --unstable $(TESTS)
+
+# The whole suite on 6.1, 6.12 and unstable's 7.x, each after a W=1 build.
+check-matrix: deps
+	selftests/matrix.sh $(TESTS)
 
 # In the test VM (Debian's kernel, like make check), about a minute.
 demo: deps
