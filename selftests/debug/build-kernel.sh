@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the debug kernel of `make check-debug` from Debian's linux-source-6.1
+# Build the debug kernel of `make check-debug` from Debian's linux-source-6.12
 # (tinyconfig + kernel.config), once: the result is cached outside the tree,
 # keyed by the source package version, the config fragment and the
 # compiler, and later calls only print where it is.
@@ -15,7 +15,8 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 fragment=$here/kernel.config
-tarball=/usr/src/linux-source-6.1.tar.xz
+srcpkg=linux-source-${GRECAP_DEBUG_SERIES:-6.12}
+tarball=/usr/src/$srcpkg.tar.xz
 cache=${GRECAP_CACHE:-/var/cache/grecap}
 jobs=$(nproc)
 
@@ -24,10 +25,10 @@ log() { echo "build-kernel: $*" >&2; }
 exec 3>&1 1>&2
 
 if [ ! -r "$tarball" ]; then
-	log "no $tarball (make deps installs linux-source-6.1)"
+	log "no $tarball (make deps-debug installs $srcpkg)"
 	exit 1
 fi
-srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
+srcver=$(dpkg-query -W -f='${Version}' "$srcpkg")
 key=$( { echo "$srcver"; cat "$fragment"; gcc --version | head -n 1; } |
 	sha256sum | cut -c1-12)
 dir=$cache/kernel-$srcver-$key
