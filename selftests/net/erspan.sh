@@ -7,7 +7,6 @@
 # it; the vlan and tstamp options act on the captured frames.
 
 source "$(dirname "$0")/lib.sh"
-SCAPY="$PY $LIB_DIR/grecap_scapy.py"
 
 setup_topo
 CMAC=$(mac "$COL" col0)
@@ -45,9 +44,9 @@ check_eq "ethtool -S agrees with sysfs" 20 \
 	"$(ip netns exec "$COL" ethtool -S gs100 | awk '$1 == "rx_erspan2:" { print $2 }')"
 check_eq "catch-all got none of the sessions" 0 "$(gstat "$COL" grecap0 rx_packets)"
 
+scapy_start "$SND"
 ers() {
-	ip netns exec "$SND" $SCAPY erspan snd0 --dst-mac "$CMAC" --src $SND4 \
-		--dst $COL4 "$@"
+	scapy erspan snd0 --dst-mac "$CMAC" --src $SND4 --dst $COL4 "$@"
 }
 
 # scapy_stream DESC GRECAP CAPTURE-ARGS -- ERSPAN-ARGS

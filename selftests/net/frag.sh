@@ -8,11 +8,12 @@
 # of other traffic are left to the stack.
 
 source "$(dirname "$0")/lib.sh"
-SCAPY="$PY $LIB_DIR/grecap_scapy.py"
 
 setup_topo
 CMAC=$(mac "$COL" col0)
 grecap_add grecap0
+# Imports scapy while the kernel source runs.
+scapy_start "$SND"
 
 # The kernel as mirror source: 1514-byte frames through a gretap with a
 # 1500-byte MTU over a 1500-byte path, outer DF clear.  (An ip6gretap
@@ -42,7 +43,7 @@ scapy_frag() {
 	[ "$fam" = 6 ] && src=$SND6 dst=$COL6
 	shift
 	capture_start "$COL" grecap0 "$f.pcap"
-	ip netns exec "$SND" $SCAPY frag snd0 --dst-mac "$CMAC" --src $src \
+	scapy frag snd0 --dst-mac "$CMAC" --src $src \
 		--dst $dst --mtu 600 --size 1400 --count 5 --mode "$1" \
 		--ip-id $ids --expect "$f.exp" >"$f.n"
 	ids=$((ids + 100))
@@ -67,9 +68,9 @@ check "IPv6 reassembly timeout 1 s" \
 t4=$(snmp "$COL" Ip ReasmTimeout)
 t6=$(snmp "$COL" Ip6 ReasmTimeout)
 rx0=$(gstat "$COL" grecap0 rx_packets)
-ip netns exec "$SND" $SCAPY frag snd0 --dst-mac "$CMAC" --src $SND4 --dst $COL4 \
+scapy frag snd0 --dst-mac "$CMAC" --src $SND4 --dst $COL4 \
 	--mtu 600 --count 3 --mode incomplete --ip-id 5000 >/dev/null
-ip netns exec "$SND" $SCAPY frag snd0 --dst-mac "$CMAC" --src $SND6 --dst $COL6 \
+scapy frag snd0 --dst-mac "$CMAC" --src $SND6 --dst $COL6 \
 	--mtu 600 --count 3 --mode incomplete --ip-id 5000 >/dev/null
 # timeouts_reach PROTO N: busywait re-reads the counter on every try.
 timeouts_reach() { [ "$(snmp "$COL" "$1" ReasmTimeout)" -ge "$2" ]; }

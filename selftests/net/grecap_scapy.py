@@ -26,10 +26,16 @@
       for.  Prints "whole N" and "fragments N": packets and fragments sent.
   decap IN OUT
       Write to OUT the Ethernet frames inside the GRE packets of IN.
+  serve
+      Run the commands above read from stdin, one per line (shell words),
+      answering each with a line "done RC" after its output: one process,
+      started once per test, instead of one per command (scapy's import
+      takes seconds in an emulated guest).  lib.sh's scapy_start/scapy.
 """
 
 import argparse
 import random
+import shlex
 import socket
 import struct
 import sys
@@ -370,9 +376,39 @@ def main():
     d = sub.add_parser("decap")
     d.add_argument("infile")
     d.add_argument("outfile")
+    sub.add_parser("serve")
     args = p.parse_args()
+    if args.cmd == "serve":
+        serve(p)
+    else:
+        run(args)
+
+
+def run(args):
     {"erspan": cmd_erspan, "frag": cmd_frag, "tso": cmd_tso,
      "decap": cmd_decap, "fuzz": cmd_fuzz}[args.cmd](args)
+
+
+def serve(parser):
+    """One command per stdin line; "done RC" on stdout after each."""
+    while True:
+        line = sys.stdin.readline()
+        if not line:
+            return
+        rc = 0
+        try:
+            args = parser.parse_args(shlex.split(line))
+            if args.cmd == "serve":
+                raise ValueError("serve inside serve")
+            run(args)
+        except SystemExit as e:
+            # argparse's errors (2) and explicit exits.
+            rc = e.code if isinstance(e.code, int) else 1
+        except Exception as e:  # pylint: disable=broad-except
+            print(f"grecap_scapy: {type(e).__name__}: {e}", file=sys.stderr)
+            rc = 1
+        sys.stderr.flush()
+        print(f"done {rc}", flush=True)
 
 
 if __name__ == "__main__":

@@ -322,6 +322,35 @@ capture_stop() {
 	wait "$CAPTURE_PID" 2>/dev/null
 }
 
+# scapy_start NS: one grecap_scapy.py process in NS serving commands for
+# the rest of the test, so scapy is imported once per test rather than once
+# per packet batch (seconds each in the emulated guest).
+scapy_start() {
+	coproc SCAPY_SRV { exec ip netns exec "$1" $PY "$LIB_DIR/grecap_scapy.py" serve 2>&1; }
+	BG_PIDS+=("$SCAPY_SRV_PID")
+}
+
+# scapy CMD [ARGS...]: run one grecap_scapy.py command in that process; its
+# output on stdout, its status as the function's.
+scapy() {
+	local line
+
+	if [ -z "${SCAPY_SRV[1]:-}" ]; then
+		echo "scapy: the scapy process is not running"
+		return 1
+	fi
+	printf '%q ' "$@" >&"${SCAPY_SRV[1]}"
+	echo >&"${SCAPY_SRV[1]}"
+	while IFS= read -r line <&"${SCAPY_SRV[0]}"; do
+		case $line in
+		"done "*) return "${line#done }" ;;
+		esac
+		printf '%s\n' "$line"
+	done
+	echo "scapy: the scapy process died"
+	return 1
+}
+
 # tx_of NS DEV: frames DEV has sent.
 tx_of() {
 	ip netns exec "$1" cat /sys/class/net/"$2"/statistics/tx_packets
