@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the debug kernel of `make check-debug` from Debian's linux-source-6.12
-# (tinyconfig + kernel.config), once: the result is cached outside the tree,
+# Build the debug kernel of `make check-debug` from Debian's linux-source-6.1,
+# or linux-source-6.12 with GRECAP_DEBUG_SERIES=6.12 (tinyconfig +
+# kernel.config), once: the result is cached outside the tree,
 # keyed by the source package version, the config fragment and the
 # compiler, and later calls only print where it is.
 #
@@ -15,7 +16,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 fragment=$here/kernel.config
-srcpkg=linux-source-${GRECAP_DEBUG_SERIES:-6.12}
+srcpkg=linux-source-${GRECAP_DEBUG_SERIES:-6.1}
 tarball=/usr/src/$srcpkg.tar.xz
 cache=${GRECAP_CACHE:-/var/cache/grecap}
 jobs=$(nproc)
@@ -25,7 +26,7 @@ log() { echo "build-kernel: $*" >&2; }
 exec 3>&1 1>&2
 
 if [ ! -r "$tarball" ]; then
-	log "no $tarball (make deps-debug installs $srcpkg)"
+	log "no $tarball (make deps-debug installs it)"
 	exit 1
 fi
 srcver=$(dpkg-query -W -f='${Version}' "$srcpkg")
@@ -38,8 +39,9 @@ if [ -s "$dir/bzImage" ] && [ -s "$dir/release" ]; then
 fi
 
 log "building the debug kernel into $dir (first run only, 6-11 min on 2 cores)"
-# Builds for an older source, config or compiler are of no more use.
-rm -rf "$cache"/kernel-*
+# Builds of this series for an older source, config or compiler are of no
+# more use.
+rm -rf "$cache/kernel-${GRECAP_DEBUG_SERIES:-6.1}."*
 mkdir -p "$dir/src" "$dir/build"
 tar -xf "$tarball" -C "$dir/src" --strip-components=1
 
