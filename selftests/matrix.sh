@@ -49,10 +49,11 @@ run() {
 
 	[ "$name" = unstable ] && in=(selftests/vm/unstable-root.sh) opt=(--unstable)
 	log=$top/build/matrix-$rel.log
-	mkdir -p build
 	echo "# ==== $name: $rel"
 	# W=1 from scratch: objects built without it would not be rebuilt.
+	# (make clean removes build/ too.)
 	"${in[@]}" make -s KVER="$rel" clean >/dev/null 2>&1
+	mkdir -p build
 	if ! "${in[@]}" make -s KVER="$rel" W=1 >"$log" 2>&1; then
 		cat "$log"
 		echo "not ok: $rel: W=1 build failed"
