@@ -47,6 +47,7 @@ release_612() {
 run() {
 	local name=$1 rel=$2 in=() opt=() log warnings line p f s
 
+	shift 2
 	[ "$name" = unstable ] && in=(selftests/vm/unstable-root.sh) opt=(--unstable)
 	log=$top/build/matrix-$rel.log
 	echo "# ==== $name: $rel"
