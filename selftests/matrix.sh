@@ -22,15 +22,17 @@ summary=()
 
 # The newest 6.12 LTS image of Debian 12's archive (security updates),
 # installed with its headers beside 6.1 when missing.
+newest_612() {
+	apt-cache search --names-only '^linux-image-6\.12\.[0-9]+\+deb12-amd64$' |
+		awk '{ print $1 }' | sort -V | tail -n 1
+}
 release_612() {
 	local pkg
 
-	pkg=$(apt-cache search --names-only '^linux-image-6\.12\.[0-9]+\+deb12-amd64$' |
-		awk '{ print $1 }' | sort -V | tail -n 1)
+	pkg=$(newest_612)
 	if [ -z "$pkg" ]; then
 		apt-get update -qq >&2 || return 1
-		pkg=$(apt-cache search --names-only '^linux-image-6\.12\.[0-9]+\+deb12-amd64$' |
-			awk '{ print $1 }' | sort -V | tail -n 1)
+		pkg=$(newest_612)
 	fi
 	[ -n "$pkg" ] || return 1
 	rel=${pkg#linux-image-}
@@ -81,22 +83,20 @@ run() {
 	summary+=("$name $rel: W=1 $warnings warning(s); ${line:-the suite did not run}")
 }
 
-shift_tests=("$@")
-
 if rel=$(selftests/vm/kernel-release.sh); then
-	run 6.1 "$rel" "${shift_tests[@]}"
+	run 6.1 "$rel" "$@"
 else
 	failed=$((failed + 1))
 	summary+=("6.1: no kernel (make deps installs linux-image-amd64)")
 fi
 if rel=$(release_612); then
-	run 6.12 "$rel" "${shift_tests[@]}"
+	run 6.12 "$rel" "$@"
 else
 	failed=$((failed + 1))
 	summary+=("6.12: could not install linux-image-6.12.*+deb12-amd64")
 fi
 if rel=$(selftests/vm/unstable-root.sh release); then
-	run unstable "$rel" "${shift_tests[@]}"
+	run unstable "$rel" "$@"
 else
 	failed=$((failed + 1))
 	summary+=("unstable: no root (selftests/vm/unstable-root.sh)")
