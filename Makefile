@@ -85,7 +85,8 @@ deb:
 deps:
 	selftests/vm/install-deps.sh
 
-# TESTS="a b": only those selftests (names under selftests/net/).
+# TESTS="a b:c,d": only those selftests (names under selftests/net/), or
+# some cases of one (b:c,d: the cases c and d of b.sh's ALL_TESTS).
 # KVER=<release> (or VM_KVER=): boot that installed Debian kernel instead.
 check: deps
 	$(if $(filter command line,$(origin KVER)),VM_KVER=$(KVER)) \

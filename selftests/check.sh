@@ -6,6 +6,7 @@
 # "N passed, N failed, N skipped"; exits non-zero on any failure.
 #
 #   selftests/check.sh [--debug | --unstable] [TEST...]
+#                         (TEST: a script, or SCRIPT:CASE[,CASE...])
 #                         (VM_KVER=<release> picks an installed kernel)
 #
 # --debug (make check-debug): the same on the debug kernel of
@@ -68,7 +69,7 @@ fi
 
 # The Debian packages, for the dkms test (when it runs).
 # (dkms skips on the unstable kernel: see dkms.sh.)
-if [ ${#make_in[@]} = 0 ] && { [ $# = 0 ] || [[ " $* " == *" dkms "* ]]; }; then
+if [ ${#make_in[@]} = 0 ] && { [ $# = 0 ] || [[ " $* " =~ \ dkms[\ :] ]]; }; then
 	echo "# building the Debian packages"
 	if ! make -s deb >"$out/deb.log" 2>&1; then
 		cat "$out/deb.log"

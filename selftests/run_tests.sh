@@ -3,7 +3,10 @@
 #
 # Run the grecap selftests (inside the test VM) and print KTAP.
 #
-#   run_tests.sh MODULE.ko [TEST...]     TEST: a name under selftests/net/
+#   run_tests.sh MODULE.ko [TEST...]
+#
+# TEST is a script's name under selftests/net/ (every case in its
+# ALL_TESTS), or NAME:CASE[,CASE...] for some of its cases.
 #
 # Each test is a script exiting 0 (pass), 4 (skip) or anything else (fail);
 # its output becomes KTAP diagnostics.  A test also fails when the kernel
@@ -55,12 +58,20 @@ echo "1..$((${#tests[@]} + leaks))"
 n=0
 for t in "${tests[@]}"; do
 	n=$((n + 1))
+	cases=
+	if [[ $t == *:* ]]; then
+		cases=${t#*:}
+		cases=${cases//,/ }
+		t=${t%%:*}
+	fi
 	t=${t%.sh}
+	name=$t${cases:+:${cases// /,}}
 	before=$(dmesg | wc -l)
 	start=$(date +%s)
 	# awk ends every line, the last one of a killed test too, so the
 	# result line below always starts a line of its own.
-	timeout -k 10 900 bash "selftests/net/$t.sh" 2>&1 | awk '{ print "# " $0; fflush() }'
+	TESTS=$cases timeout -k 10 900 bash "selftests/net/$t.sh" 2>&1 |
+		awk '{ print "# " $0; fflush() }'
 	rc=${PIPESTATUS[0]}
 	secs=$(($(date +%s) - start))
 	new=$(dmesg | tail -n +$((before + 1)))
@@ -70,10 +81,10 @@ for t in "${tests[@]}"; do
 		rc=1
 	fi
 	case $rc in
-	0) echo "ok $n $t # time=${secs}s" ;;
-	4) echo "ok $n $t # SKIP" ;;
-	124) echo "not ok $n $t # TIMEOUT after ${secs}s" ;;
-	*) echo "not ok $n $t # exit=$rc time=${secs}s" ;;
+	0) echo "ok $n $name # time=${secs}s" ;;
+	4) echo "ok $n $name # SKIP" ;;
+	124) echo "not ok $n $name # TIMEOUT after ${secs}s" ;;
+	*) echo "not ok $n $name # exit=$rc time=${secs}s" ;;
 	esac
 done
 

@@ -9,27 +9,20 @@
 # behind, and a device that survives keeps counting.
 
 source "$(dirname "$0")/lib.sh"
-SCAPY="$PY $LIB_DIR/grecap_scapy.py"
-ROUNDS=${GRECAP_CHURN_ROUNDS:-5}
 
-setup_topo
+ALL_TESTS="
+	device_churn
+	link_delete
+	module_reload
+"
+ROUNDS=${GRECAP_CHURN_ROUNDS:-5}
 
 # flood_cfg: trafgen packets, GRE with keys 1 and 2 around an Ethernet
 # frame, to the collector's current MAC.
 flood_cfg() {
-	$PY - "$(mac "$COL" col0)" >"$TMP/flood.cfg" <<'PYEOF' || exit $ksft_fail
-import sys
-from scapy.all import Ether, IP, GRE, UDP, Raw
-for key in (1, 2):
-    p = Ether(src="02:00:00:00:00:01", dst=sys.argv[1]) / \
-        IP(src="192.0.2.1", dst="192.0.2.2") / \
-        GRE(proto=0x6558, key_present=1, key=key) / \
-        Ether(src="02:00:00:00:00:03", dst="02:00:00:00:00:04") / \
-        IP(src="10.9.0.1", dst="10.9.0.2") / UDP(dport=9) / Raw(b"x" * 200)
-    print("{ " + ", ".join("0x%02x" % b for b in bytes(p)) + " }")
-PYEOF
+	scapy trafgen "$TMP/flood.cfg" --dst-mac "$(mac "$COL" col0)" \
+		--src $SND4 --dst $COL4 --keys 1,2 || exit $ksft_fail
 }
-flood_cfg
 
 flood_start() {
 	ip netns exec "$SND" trafgen --dev snd0 --conf "$TMP/flood.cfg" \
@@ -42,78 +35,102 @@ flood_stop() {
 	kill -KILL "$FLOOD_PID" 2>/dev/null
 	wait "$FLOOD_PID" 2>/dev/null
 }
+above() { (($(gstat "$COL" "$1" rx_packets) > $2)); }
 rising() {
-	local a b
-	a=$(gstat "$COL" "$1" rx_packets)
-	busywait 5000 sh -c "[ \$(ip netns exec $COL cat /sys/class/net/$1/statistics/rx_packets) -gt $a ]"
+	busywait 5000 above "$1" "$(gstat "$COL" "$1" rx_packets)"
 }
 
-# keep1 survives everything but the link and module phases.
-ip -n "$COL" link add keep1 link col0 type grecap key 1 || exit $ksft_fail
-ip -n "$COL" link set keep1 up
-flood_start
-check "flood reaches keep1" rising keep1
+# keep_add NAME: a device on key 1 that counts the flood.
+keep_add() {
+	ip -n "$COL" link add "$1" link col0 type grecap key 1 || exit $ksft_fail
+	ip -n "$COL" link set "$1" up
+}
 
-for r in $(seq "$ROUNDS"); do
-	# Devices come and go; filters change both ways meanwhile.
-	for i in 1 2 3; do
-		ip -n "$COL" link add c$i link col0 type grecap key 2 remote $SND4 session $i ||
-			fail "round $r: add c$i"
-		ip -n "$COL" link set c$i up
+device_churn() {
+	keep_add keep1
+	flood_start
+	check "flood reaches keep1" rising keep1
+	for r in $(seq "$ROUNDS"); do
+		# Devices come and go; filters change both ways meanwhile.
+		for i in 1 2 3; do
+			ip -n "$COL" link add c$i link col0 type grecap key 2 remote $SND4 session $i ||
+				fail "round $r: add c$i"
+			ip -n "$COL" link set c$i up
+		done
+		ip -n "$COL" link add k2 link col0 type grecap key 2 || fail "round $r: add k2"
+		ip -n "$COL" link set k2 up
+		grecap_set "$COL" k2 key 7 || fail "round $r: key"
+		grecap_set "$COL" k2 key 2 || fail "round $r: key back"
+		grecap_set "$COL" k2 remote $SND4 vlan on tstamp on || fail "round $r: set"
+		grecap_set "$COL" k2 remote any || fail "round $r: reset"
+		ip -n "$COL" link set k2 down
+		ip -n "$COL" link set k2 up
+		# To another namespace and back, then dying with one.
+		ns_add mv-$$-$r
+		ip -n "$COL" link set k2 netns mv-$$-$r || fail "round $r: move"
+		ip -n mv-$$-$r link set k2 up
+		ip -n mv-$$-$r link set k2 netns "$COL" || fail "round $r: move back"
+		ip -n "$COL" link set k2 netns mv-$$-$r
+		ip netns del mv-$$-$r
+		for i in 1 2 3; do
+			ip -n "$COL" link del c$i || fail "round $r: del c$i"
+		done
+		check "round $r: keep1 still counting" rising keep1
 	done
-	ip -n "$COL" link add k2 link col0 type grecap key 2 || fail "round $r: add k2"
-	ip -n "$COL" link set k2 up
-	grecap_set "$COL" k2 key 7 || fail "round $r: key"
-	grecap_set "$COL" k2 key 2 || fail "round $r: key back"
-	grecap_set "$COL" k2 remote $SND4 vlan on tstamp on || fail "round $r: set"
-	grecap_set "$COL" k2 remote any || fail "round $r: reset"
-	ip -n "$COL" link set k2 down
-	ip -n "$COL" link set k2 up
-	# To another namespace and back, then dying with one.
-	ns_add mv-$$-$r
-	ip -n "$COL" link set k2 netns mv-$$-$r || fail "round $r: move"
-	ip -n mv-$$-$r link set k2 up
-	ip -n mv-$$-$r link set k2 netns "$COL" || fail "round $r: move back"
-	ip -n "$COL" link set k2 netns mv-$$-$r
-	ip netns del mv-$$-$r
-	for i in 1 2 3; do
-		ip -n "$COL" link del c$i || fail "round $r: del c$i"
-	done
-	check "round $r: keep1 still counting" rising keep1
-done
-k2_gone() { [ -z "$(ip -n "$COL" link show k2 2>/dev/null)" ]; }
-busywait 5000 k2_gone
-check_eq "namespace deletion took its device along" "" \
-	"$(ip -all netns exec ip -br link show k2 2>/dev/null | grep k2)"
+	k2_gone() { [ -z "$(ip -n "$COL" link show k2 2>/dev/null)" ]; }
+	busywait 5000 k2_gone
+	check_eq "namespace deletion took its device along" "" \
+		"$(ip -all netns exec ip -br link show k2 2>/dev/null | grep k2)"
+	flood_stop
+	ip -n "$COL" link del keep1
+	log_test "devices added, changed, moved, deleted under load ($ROUNDS rounds)"
+}
 
-# The link goes away under load, then the module.
-ip -n "$COL" link add k2 link col0 type grecap key 2
-ip -n "$COL" link del col0
-check "link deleted: its devices gone" \
-	test -z "$(ip -n "$COL" link show type grecap 2>/dev/null)"
-flood_stop
-ip -n "$SND" link add snd0 type veth peer name col0 netns "$COL"
-ip -n "$SND" addr add $SND4/24 dev snd0
-ip -n "$COL" addr add $COL4/24 dev col0
-ip -n "$SND" link set snd0 up
-ip -n "$COL" link set col0 up
-flood_cfg
-ip -n "$COL" link add keep1 link col0 type grecap key 1
-ip -n "$COL" link set keep1 up
-busywait 5000 ip netns exec "$SND" ping -c 1 -W 1 -q $COL4 >/dev/null
-flood_start
-check "flood reaches the new link's device" rising keep1
-for r in $(seq "$ROUNDS"); do
-	rmmod grecap || fail "round $r: rmmod under load"
+# The link goes away under load, taking its devices; a new one works.
+link_delete() {
+	keep_add keep1
+	ip -n "$COL" link add k2 link col0 type grecap key 2
+	flood_start
+	check "flood reaches keep1" rising keep1
+	ip -n "$COL" link del col0
+	check "link deleted: its devices gone" \
+		test -z "$(ip -n "$COL" link show type grecap 2>/dev/null)"
+	flood_stop
+	ip -n "$SND" link add snd0 type veth peer name col0 netns "$COL"
+	ip -n "$SND" addr add $SND4/24 dev snd0
+	ip -n "$COL" addr add $COL4/24 dev col0
+	ip -n "$SND" link set snd0 up
+	ip -n "$COL" link set col0 up
+	keep_add keep1
+	busywait 5000 ip netns exec "$SND" ping -c 1 -W 1 -q $COL4 >/dev/null
+	flood_cfg
+	flood_start
+	check "flood reaches the new link's device" rising keep1
+	flood_stop
+	ip -n "$COL" link del keep1
+	log_test "the link deleted under load"
+}
+
+module_reload() {
+	keep_add keep1
+	flood_start
+	check "flood reaches keep1" rising keep1
+	for r in $(seq "$ROUNDS"); do
+		rmmod grecap || fail "round $r: rmmod under load"
+		load_grecap
+		ip -n "$COL" link add keep1 link col0 type grecap key 1 || fail "round $r: re-add"
+		ip -n "$COL" link set keep1 up
+		check "round $r: module reloaded, counting again" rising keep1
+	done
+	flood_stop
+	rmmod grecap
+	check_eq "no grecap device left in any namespace" "" \
+		"$(ip -all netns exec ip -br link show type grecap 2>/dev/null | grep -v '^netns:' | grep .)"
+	check "the link still works" ip netns exec "$SND" ping -c 1 -W 2 -q $COL4
 	load_grecap
-	ip -n "$COL" link add keep1 link col0 type grecap key 1 || fail "round $r: re-add"
-	ip -n "$COL" link set keep1 up
-	check "round $r: module reloaded, counting again" rising keep1
-done
-flood_stop
-rmmod grecap
-check_eq "no grecap device left in any namespace" "" \
-	"$(ip -all netns exec ip -br link show type grecap 2>/dev/null | grep -v '^netns:' | grep .)"
-check "the link still works" ip netns exec "$SND" ping -c 1 -W 2 -q $COL4
+	log_test "module unloaded and loaded under load ($ROUNDS rounds)"
+}
 
-finish
+setup_topo
+flood_cfg
+tests_run

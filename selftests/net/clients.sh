@@ -11,13 +11,13 @@
 
 source "$(dirname "$0")/lib.sh"
 
+ALL_TESTS="
+	gretap_mirror
+	gre_ipv4_mirror
+"
 require_command tshark
 require_command curl
 require_command busybox
-setup_topo
-setup_mirror
-modprobe -q act_mirred
-modprobe -q cls_matchall
 
 # tshark_http FILE: host, URI and method of the requests, and the status
 # of the responses, tshark finds in FILE.
@@ -26,46 +26,62 @@ tshark_http() {
 		-e http.request.method -e http.response.code 2>/dev/null |
 		tr '\t' ' ' | sed 's/^ *//; s/ *$//'
 }
+# What it finds in one fetch of the seeds' page.
+HTTP_SEEN="$HTTP_HOST $HTTP_URI GET"$'\n'"200"
 
 # Ethernet in GRE with a key: the virtual tap's way.
-tunnel t0 gretap key 7
-grecap_add grecap0 key 7
-mirror t0
-capture_start "$COL" grecap0 "$TMP/teb.pcap"
-check "the client fetches the page" http_get
-# SYN, SYN-ACK, ACK, GET, its ACK, the response, and the closing ones.
-capture_stop "$TMP/teb.pcap" 8
-check_eq "tshark decodes the mirrored HTTP (GRE-TEB)" \
-	"$HTTP_HOST $HTTP_URI GET
-200" "$(tshark_http "$TMP/teb.pcap")"
+gretap_mirror() {
+	tunnel t0 gretap key 7
+	grecap_add grecap0 key 7
+	mirror t0
+	capture_start "$COL" grecap0 "$TMP/teb.pcap"
+	check "the client fetches the page" http_get
+	# SYN, SYN-ACK, ACK, GET, its ACK, the response, and the closing ones.
+	capture_stop "$TMP/teb.pcap" 8
+	check_eq "tshark decodes the mirrored HTTP (GRE-TEB)" \
+		"$HTTP_SEEN" "$(tshark_http "$TMP/teb.pcap")"
 
-# The same with tcpdump's BPF filter, while the client also pings.
-base=$(gstat "$COL" grecap0 rx_packets)
-capture_start "$COL" grecap0 "$TMP/p80.pcap" tcp port 80
-ip netns exec "$CLI" ping -c 3 -i 0.2 -q 10.2.0.1 >/dev/null
-check "the client fetches the page again" http_get
-capture_stop "$TMP/p80.pcap" 8
-n80=$(pcap_frames "$TMP/p80.pcap")
-check "tcpdump 'tcp port 80' captured the HTTP session" test "$n80" -ge 8
-check_eq "and nothing else" "$n80" \
-	"$(tcpdump -r "$TMP/p80.pcap" -n 'tcp port 80' 2>/dev/null | wc -l)"
-check "though the pings were mirrored too (6 frames more on grecap0)" \
-	test $(($(gstat "$COL" grecap0 rx_packets) - base)) -ge $((n80 + 6))
+	# The same with tcpdump's BPF filter, while the client also pings.
+	local base n80
+	base=$(gstat "$COL" grecap0 rx_packets)
+	capture_start "$COL" grecap0 "$TMP/p80.pcap" tcp port 80
+	ip netns exec "$CLI" ping -c 3 -i 0.2 -q 10.2.0.1 >/dev/null
+	check "the client fetches the page again" http_get
+	capture_stop "$TMP/p80.pcap" 8
+	n80=$(pcap_frames "$TMP/p80.pcap")
+	check "tcpdump 'tcp port 80' captured the HTTP session" test "$n80" -ge 8
+	check_eq "and nothing else" "$n80" \
+		"$(tcpdump -r "$TMP/p80.pcap" -n 'tcp port 80' 2>/dev/null | wc -l)"
+	check "though the pings were mirrored too (6 frames more on grecap0)" \
+		test $(($(gstat "$COL" grecap0 rx_packets) - base)) -ge $((n80 + 6))
+
+	tc -n "$SND" qdisc del dev rcli clsact
+	ip -n "$COL" link del grecap0
+	ip -n "$SND" link del t0
+	log_test "gretap mirror: tshark decodes HTTP, tcpdump BPF on inner"
+}
 
 # GRE carrying IPv4, no key: the Juniper gr- way.  Its own device, on the
 # outer source; the grecap device shows the packets behind an Ethernet
 # header of its own.
-tc -n "$SND" qdisc del dev rcli clsact
-ip -n "$COL" link del grecap0
-tunnel t1 gre
-grecap_add grecap0 remote $SND4
-mirror t1
-capture_start "$COL" grecap0 "$TMP/l3.pcap"
-check "the client fetches the page over the L3 mirror" http_get
-capture_stop "$TMP/l3.pcap" 8
-check_eq "tshark decodes the mirrored HTTP (GRE-IPv4)" \
-	"$HTTP_HOST $HTTP_URI GET
-200" "$(tshark_http "$TMP/l3.pcap")"
-check "counted as IPv4 payload" test "$(gstat "$COL" grecap0 rx_ipv4)" -ge 8
+gre_ipv4_mirror() {
+	tunnel t1 gre
+	grecap_add grecap0 remote $SND4
+	mirror t1
+	capture_start "$COL" grecap0 "$TMP/l3.pcap"
+	check "the client fetches the page over the L3 mirror" http_get
+	capture_stop "$TMP/l3.pcap" 8
+	check_eq "tshark decodes the mirrored HTTP (GRE-IPv4)" \
+		"$HTTP_SEEN" "$(tshark_http "$TMP/l3.pcap")"
+	check "counted as IPv4 payload" test "$(gstat "$COL" grecap0 rx_ipv4)" -ge 8
+	tc -n "$SND" qdisc del dev rcli clsact
+	ip -n "$COL" link del grecap0
+	ip -n "$SND" link del t1
+	log_test "GRE-IPv4 mirror (gr- style): tshark decodes HTTP"
+}
 
-finish
+setup_topo
+setup_mirror
+modprobe -q act_mirred
+modprobe -q cls_matchall
+tests_run

@@ -8,32 +8,24 @@
 
 source "$(dirname "$0")/lib.sh"
 
-setup_topo
-modprobe -q ip_gre || skip "no ip_gre"
+ALL_TESTS="
+	precedence
+	change
+	not_local
+	unmatched
+"
 SND4B=192.0.2.3
 COL4B=192.0.2.4
-ip -n "$SND" addr add $SND4B/24 dev snd0
-ip -n "$COL" addr add $COL4B/24 dev col0
-CMAC=$(mac "$COL" col0)
-
-# Each device is created with its whole filter in one command, so the
-# order does not matter: the catch-all comes first.
-grecap_add g_any
-grecap_add g_remkey remote $SND4 key 42
-grecap_add g_key key 42
-grecap_add g_rem remote $SND4
-grecap_add g_loc local $COL4B
-grecap_add g_rem6 remote $SND6
 
 # send SRC DST [gre options...]: 5 GRE packets built by hand.
 send() {
 	local src=$1 dst=$2
 	shift 2
-	ip netns exec "$SND" $PKT gre snd0 --dst-mac "$CMAC" --src "$src" \
+	pkt gre snd0 --dst-mac "$CMAC" --src "$src" \
 		--dst "$dst" --count 5 "$@"
 }
 
-# expect DEV: DEV and only DEV received the 5 packets just sent.
+# expect DEV DESC: DEV and only DEV received the 5 packets just sent.
 declare -A seen
 DEVS=(g_any g_key g_rem g_remkey g_loc g_rem6)
 expect() {
@@ -49,42 +41,80 @@ expect() {
 	done
 }
 
-send $SND4 $COL4 --key 42;	expect g_remkey "remote+key"
-send $SND4 $COL4 --key 43;	expect g_rem "remote, other key"
-send $SND4 $COL4;		expect g_rem "remote, no key"
-send $SND4B $COL4 --key 42;	expect g_key "key, other remote"
-send $SND4B $COL4;		expect g_any "no key, other remote"
-send $SND4B $COL4B;		expect g_loc "local"
-send $SND4 $COL4B --key 42;	expect g_remkey "remote+key beats local"
-send $SND6 $COL6;		expect g_rem6 "IPv6 remote"
-send 2001:db8::3 $COL6 --key 42; expect g_key "IPv6, key"
+precedence() {
+	send $SND4 $COL4 --key 42;	expect g_remkey "remote+key"
+	send $SND4 $COL4 --key 43;	expect g_rem "remote, other key"
+	send $SND4 $COL4;		expect g_rem "remote, no key"
+	send $SND4B $COL4 --key 42;	expect g_key "key, other remote"
+	send $SND4B $COL4;		expect g_any "no key, other remote"
+	send $SND4B $COL4B;		expect g_loc "local"
+	send $SND4 $COL4B --key 42;	expect g_remkey "remote+key beats local"
+	send $SND6 $COL6;		expect g_rem6 "IPv6 remote"
+	send 2001:db8::3 $COL6 --key 42; expect g_key "IPv6, key"
+	log_test "most specific filter wins (IPv4, IPv6)"
+}
 
 # Filters change at run time.
-grecap_set "$COL" g_remkey key 43
-send $SND4 $COL4 --key 43;	expect g_remkey "after key change"
-send $SND4 $COL4 --key 42;	expect g_rem "old key now falls to remote"
-check_fail_msg "clearing key would duplicate g_rem" "same filter" \
-	grecap_set "$COL" g_remkey key any
-check_eq "refused change left the key" 43 "$(gsetting "$COL" g_remkey key)"
-
-# Unmatched GRE goes to the stack: a native gretap on the collector.
-for d in g_any g_key; do ip -n "$COL" link del $d; done
-DEVS=(g_rem g_remkey g_loc g_rem6)
-ip -n "$COL" link add nat0 type gretap local $COL4 remote $SND4B key 99
-ip -n "$COL" link set nat0 up
-pass0=$(gstat "$COL" g_rem link_pass_unmatched)
-send $SND4B $COL4 --key 99
-busywait 2000 sh -c "[ \$(ip netns exec $COL cat /sys/class/net/nat0/statistics/rx_packets) -ge 5 ]"
-check_eq "unmatched GRE reaches a native gretap" 5 \
-	"$(ip netns exec "$COL" cat /sys/class/net/nat0/statistics/rx_packets)"
-check_eq "counted as link_pass_unmatched" 5 \
-	$(($(gstat "$COL" g_rem link_pass_unmatched) - pass0))
+change() {
+	grecap_set "$COL" g_remkey key 43
+	send $SND4 $COL4 --key 43;	expect g_remkey "after key change"
+	send $SND4 $COL4 --key 42;	expect g_rem "old key now falls to remote"
+	check_fail_msg "clearing key would duplicate g_rem" "same filter" \
+		grecap_set "$COL" g_remkey key any
+	check_eq "refused change left the key" 43 "$(gsetting "$COL" g_remkey key)"
+	grecap_set "$COL" g_remkey key 42
+	log_test "filter changed at run time; a duplicate refused"
+}
 
 # GRE to an address that is not the collector's is not captured.
-nl0=$(gstat "$COL" g_rem link_pass_not_local)
-send $SND4 192.0.2.77 --key 42
-check_delta "GRE to another host: counted link_pass_not_local" \
-	"$COL" g_rem link_pass_not_local "$nl0" 5
-expect none "GRE to another host is not captured"
+not_local() {
+	local nl0
 
-finish
+	nl0=$(gstat "$COL" g_rem link_pass_not_local)
+	send $SND4 192.0.2.77 --key 42
+	check_delta "GRE to another host: counted link_pass_not_local" \
+		"$COL" g_rem link_pass_not_local "$nl0" 5
+	expect none "GRE to another host is not captured"
+	log_test "GRE to another host's address left alone"
+}
+
+# Unmatched GRE goes to the stack: a native gretap on the collector.
+unmatched() {
+	local d pass0 nat0
+
+	for d in g_any g_key; do ip -n "$COL" link del $d; done
+	DEVS=(g_rem g_remkey g_loc g_rem6)
+	ip -n "$COL" link add nat0 type gretap local $COL4 remote $SND4B key 99
+	ip -n "$COL" link set nat0 up
+	pass0=$(gstat "$COL" g_rem link_pass_unmatched)
+	nat0=$(rx_of "$COL" nat0)
+	send $SND4B $COL4 --key 99
+	nat_got() { (($(rx_of "$COL" nat0) >= nat0 + 5)); }
+	busywait 2000 nat_got
+	check_eq "unmatched GRE reaches a native gretap" 5 \
+		$(($(rx_of "$COL" nat0) - nat0))
+	check_eq "counted as link_pass_unmatched" 5 \
+		$(($(gstat "$COL" g_rem link_pass_unmatched) - pass0))
+	expect none "nor did any grecap device take it"
+	ip -n "$COL" link del nat0
+	grecap_add g_any
+	grecap_add g_key key 42
+	DEVS=(g_any g_key g_rem g_remkey g_loc g_rem6)
+	seen[g_any]=0 seen[g_key]=0
+	log_test "GRE no device matches goes to a native tunnel"
+}
+
+setup_topo
+modprobe -q ip_gre || skip "no ip_gre"
+ip -n "$SND" addr add $SND4B/24 dev snd0
+ip -n "$COL" addr add $COL4B/24 dev col0
+CMAC=$(mac "$COL" col0)
+# Each device is created with its whole filter in one command, so the
+# order does not matter: the catch-all comes first.
+grecap_add g_any
+grecap_add g_remkey remote $SND4 key 42
+grecap_add g_key key 42
+grecap_add g_rem remote $SND4
+grecap_add g_loc local $COL4B
+grecap_add g_rem6 remote $SND6
+tests_run

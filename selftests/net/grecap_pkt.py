@@ -24,10 +24,17 @@
       Print the number of bytes of all frames of all files.
   stamps FILE.pcap
       Print each frame's capture time in nanoseconds.
+  serve
+      Run commands read from stdin, one per line (shell words), answering
+      each with a line "done RC" after its output: one process per test
+      instead of a Python start per command, the main cost of a test in an
+      emulated guest.  "scapy CMD ..." runs a grecap_scapy.py command,
+      importing scapy on first use.  lib.sh's pkt_start, pkt and scapy.
 """
 
 import argparse
 import ipaddress
+import shlex
 import socket
 import struct
 import sys
@@ -258,8 +265,8 @@ def cmd_same_time(args):
     sys.exit(0 if same else 1)
 
 
-def main():
-    p = argparse.ArgumentParser()
+def build_parser():
+    p = argparse.ArgumentParser(prog="grecap_pkt.py")
     sub = p.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("send")
     s.add_argument("dev")
@@ -304,7 +311,11 @@ def main():
     b.add_argument("files", nargs="+")
     st = sub.add_parser("stamps")
     st.add_argument("file")
-    args = p.parse_args()
+    sub.add_parser("serve")
+    return p
+
+
+def run(args):
     if args.cmd == "send":
         cmd_send(args)
     elif args.cmd == "gre":
@@ -317,8 +328,54 @@ def main():
         print(sum(len(f) for name in args.files for f in pcap_read(name)))
     elif args.cmd == "stamps":
         print("\n".join(str(t) for t in pcap_read(args.file, "ns")))
-    else:
+    elif args.cmd == "count":
         print(len(pcap_read(args.file)))
+    else:
+        raise ValueError("%s is not a command here" % args.cmd)
+
+
+def load_scapy():
+    """grecap_scapy, with site-packages (the server starts without them)."""
+    import site  # pylint: disable=import-outside-toplevel
+    site.main()
+    import grecap_scapy  # pylint: disable=import-outside-toplevel
+    return grecap_scapy
+
+
+def serve(parser):
+    """One command per stdin line; "done RC" on stdout after each."""
+    scapy = None
+    while True:
+        line = sys.stdin.readline()
+        if not line:
+            return
+        rc = 0
+        try:
+            argv = shlex.split(line)
+            if argv[:1] == ["scapy"]:
+                if scapy is None:
+                    scapy = load_scapy()
+                scapy.run(scapy.build_parser().parse_args(argv[1:]))
+            else:
+                run(parser.parse_args(argv))
+        except SystemExit as e:
+            # argparse's errors (2) and the commands' verdicts.
+            rc = e.code if isinstance(e.code, int) else 1
+        except Exception as e:  # pylint: disable=broad-except
+            print(f"grecap_pkt: {type(e).__name__}: {e}", file=sys.stderr)
+            rc = 1
+        sys.stdout.flush()
+        sys.stderr.flush()
+        print(f"done {rc}", flush=True)
+
+
+def main():
+    parser = build_parser()
+    args = parser.parse_args()
+    if args.cmd == "serve":
+        serve(parser)
+    else:
+        run(args)
 
 
 if __name__ == "__main__":

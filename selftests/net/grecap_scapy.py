@@ -26,16 +26,16 @@
       for.  Prints "whole N" and "fragments N": packets and fragments sent.
   decap IN OUT
       Write to OUT the Ethernet frames inside the GRE packets of IN.
-  serve
-      Run the commands above read from stdin, one per line (shell words),
-      answering each with a line "done RC" after its output: one process,
-      started once per test, instead of one per command (scapy's import
-      takes seconds in an emulated guest).  lib.sh's scapy_start/scapy.
+  trafgen OUT --dst-mac M --src A --dst B --keys K,K...
+      Write to OUT a trafgen(8) configuration: per key, one GRE (0x6558)
+      packet with that key around a 200-byte UDP frame.
+
+grecap_pkt.py serve runs these too ("scapy CMD ..."), importing this
+module once per test (scapy's import takes seconds in an emulated guest).
 """
 
 import argparse
 import random
-import shlex
 import socket
 import struct
 import sys
@@ -328,13 +328,26 @@ def cmd_fuzz(args):
     print("fragments", counts["frag"])
 
 
+def cmd_trafgen(args):
+    with open(args.outfile, "w", encoding="ascii") as out:
+        for key in args.keys.split(","):
+            p = Ether(src=SRC_MAC, dst=args.dst_mac) / \
+                IP(src=args.src, dst=args.dst) / \
+                GRE(proto=0x6558, key_present=1, key=int(key)) / \
+                Ether(src="02:00:00:00:00:03", dst="02:00:00:00:00:04") / \
+                IP(src="10.9.0.1", dst="10.9.0.2") / UDP(dport=9) / \
+                Raw(b"x" * 200)
+            out.write("{ " + ", ".join("0x%02x" % b for b in bytes(p)) +
+                      " }\n")
+
+
 def cmd_decap(args):
     out = [p[GRE].payload for p in rdpcap(args.infile) if GRE in p]
     wrpcap(args.outfile, [Ether(bytes(p)) for p in out])
 
 
-def main():
-    p = argparse.ArgumentParser()
+def build_parser():
+    p = argparse.ArgumentParser(prog="grecap_scapy.py")
     sub = p.add_subparsers(dest="cmd", required=True)
     for name in ("erspan", "frag"):
         c = sub.add_parser(name)
@@ -376,39 +389,22 @@ def main():
     d = sub.add_parser("decap")
     d.add_argument("infile")
     d.add_argument("outfile")
-    sub.add_parser("serve")
-    args = p.parse_args()
-    if args.cmd == "serve":
-        serve(p)
-    else:
-        run(args)
+    t = sub.add_parser("trafgen")
+    t.add_argument("outfile")
+    t.add_argument("--dst-mac", required=True)
+    t.add_argument("--src", required=True)
+    t.add_argument("--dst", required=True)
+    t.add_argument("--keys", required=True)
+    return p
 
 
 def run(args):
     {"erspan": cmd_erspan, "frag": cmd_frag, "tso": cmd_tso,
-     "decap": cmd_decap, "fuzz": cmd_fuzz}[args.cmd](args)
+     "decap": cmd_decap, "fuzz": cmd_fuzz, "trafgen": cmd_trafgen}[args.cmd](args)
 
 
-def serve(parser):
-    """One command per stdin line; "done RC" on stdout after each."""
-    while True:
-        line = sys.stdin.readline()
-        if not line:
-            return
-        rc = 0
-        try:
-            args = parser.parse_args(shlex.split(line))
-            if args.cmd == "serve":
-                raise ValueError("serve inside serve")
-            run(args)
-        except SystemExit as e:
-            # argparse's errors (2) and explicit exits.
-            rc = e.code if isinstance(e.code, int) else 1
-        except Exception as e:  # pylint: disable=broad-except
-            print(f"grecap_scapy: {type(e).__name__}: {e}", file=sys.stderr)
-            rc = 1
-        sys.stderr.flush()
-        print(f"done {rc}", flush=True)
+def main():
+    run(build_parser().parse_args())
 
 
 if __name__ == "__main__":

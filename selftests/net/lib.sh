@@ -24,6 +24,9 @@ PY=/usr/bin/python3
 PKT="$PY -S $LIB_DIR/grecap_pkt.py"
 TMP=$(mktemp -d /tmp/grecap-test.XXXXXX)
 RET=0
+EXIT_STATUS=0
+RAN=0
+SKIPS=0
 SND=snd-$$
 COL=col-$$
 NS_LIST=()
@@ -35,20 +38,77 @@ SND6=2001:db8::1
 COL6=2001:db8::2
 
 # ---- reporting
+#
+# As in the kernel's selftests: a script lists its cases in ALL_TESTS and
+# ends with tests_run; TESTS="case ..." runs only those (run_tests.sh
+# passes "script:case,case").  A case is a function whose checks print a
+# line each ("ok: ..." or "FAIL: ...") and that ends with log_test, which
+# prints the case's verdict:
+#
+#   TEST: bad checksum (IPv4, IPv6): dropped, counted              [ OK ]
+#
+# What a script sets up before tests_run is shared by its cases; a case
+# reads counters as differences, so any subset runs in any order.
 
 log() { echo "$*"; }
 
-pass() { echo "ok: $*"; }
+pass() { echo "    ok: $*"; }
 
 fail() {
-	echo "FAIL: $*"
+	echo "    FAIL: $*"
 	RET=$ksft_fail
 }
 
+# skip REASON: the whole script cannot run here (a missing tool or module).
 skip() {
 	echo "SKIP: $*"
 	cleanup
 	exit $ksft_skip
+}
+
+# log_test NAME: the verdict of the case that just ran; resets RET.
+log_test() {
+	local verdict="[ OK ]"
+
+	if ((RET == ksft_skip)); then
+		verdict="[SKIP]"
+	elif ((RET != 0)); then
+		verdict="[FAIL]"
+		EXIT_STATUS=$ksft_fail
+	fi
+	printf "TEST: %-60s  %s\n" "$1" "$verdict"
+	if [ "$verdict" = "[SKIP]" ]; then
+		SKIPS=$((SKIPS + 1))
+	else
+		RAN=$((RAN + 1))
+	fi
+	RET=$ksft_pass
+}
+
+# log_test_skip NAME REASON: a case that cannot run here.
+log_test_skip() {
+	echo "    SKIP: $2"
+	RET=$ksft_skip
+	log_test "$1"
+}
+
+# tests_run: run the cases TESTS names (default: ALL_TESTS) and exit.
+tests_run() {
+	local t
+
+	for t in ${TESTS:-$ALL_TESTS}; do
+		if [[ " ${ALL_TESTS//[$'\t\n']/ } " != *" $t "* ]]; then
+			echo "no case '$t' here; cases:" $ALL_TESTS
+			EXIT_STATUS=$ksft_fail
+			continue
+		fi
+		"$t"
+		# A case that forgot its log_test fails rather than passes.
+		if ((RET != 0)); then
+			log_test "$t"
+		fi
+	done
+	finish
 }
 
 # require_command CMD: skip the test when CMD is not installed.
@@ -118,8 +178,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# finish: exit with the kselftest code of everything that ran.  Checks
+# outside any case (setup) count as well; when every case skipped, the
+# script skipped.
 finish() {
-	exit $RET
+	((RET != 0)) && EXIT_STATUS=$ksft_fail
+	if ((EXIT_STATUS == 0 && RAN == 0 && SKIPS > 0)); then
+		exit $ksft_skip
+	fi
+	exit $EXIT_STATUS
 }
 
 ns_add() {
@@ -161,6 +228,7 @@ setup_topo() {
 	# Tunnel devices made from now on send nothing of their own (no
 	# router solicitations, MLD or DAD inside the tunnel).
 	ip netns exec "$SND" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+	pkt_start "$SND"
 }
 
 # The seeds' scene (setup_mirror): a client and a web server on either side
@@ -222,7 +290,7 @@ mirror() {
 
 # mac NS DEV
 mac() {
-	ip -n "$1" -j link show dev "$2" | $PY -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])'
+	ip netns exec "$1" cat "/sys/class/net/$2/address"
 }
 
 # tunnel NAME TYPE [ip link options...]: a tunnel device in $SND toward the
@@ -234,10 +302,9 @@ tunnel() {
 	ip6*) local=$SND6 remote=$COL6 ;;
 	*) local=$SND4 remote=$COL4 ;;
 	esac
-	ip -n "$SND" link add "$name" type "$type" local $local remote $remote "$@" ||
-		exit $ksft_fail
-	ip netns exec "$SND" sysctl -qw net.ipv6.conf."$name".disable_ipv6=1
-	ip -n "$SND" link set "$name" arp off up
+	# IPv6 is off on it: setup_topo turned it off for new devices.
+	ip -n "$SND" link add "$name" arp off up type "$type" \
+		local $local remote $remote "$@" || exit $ksft_fail
 }
 
 # grecap_add NAME [ip link options...]: a grecap device on col0, up, with
@@ -245,9 +312,8 @@ tunnel() {
 grecap_add() {
 	local name=$1
 	shift
-	ip -n "$COL" link add "$name" link col0 type grecap "$@" ||
+	ip -n "$COL" link add "$name" link col0 up type grecap "$@" ||
 		exit $ksft_fail
-	ip -n "$COL" link set "$name" up
 }
 
 # grecap_set NS NAME [ip link options...]: change a grecap device.
@@ -300,60 +366,76 @@ capture_start() {
 	}
 }
 
-# pcap_frames FILE: frames in a pcap being written (tcpdump starts faster
-# than Python, and this is polled).
+# pcap_frames FILE: frames in a pcap, one being written too.
 pcap_frames() {
-	tcpdump -r "$1" -n 2>/dev/null | wc -l
+	pkt count "$1"
 }
 
 # capture_stop FILE [COUNT]: stop the last capture once COUNT frames are
-# in FILE, or after 5 s.
+# in FILE (waited for up to 5 s).  Without COUNT it stops at once: a test
+# that expects nothing first waits for a sign that the traffic was handled
+# (a counter, a reply to a later packet).
 capture_stop() {
 	local file=$1 count=${2:-0}
 
 	capture_has() {
-		[ "$(pcap_frames "$file")" -ge "$count" ]
+		local n
+		n=$(pcap_frames "$file") && [ "$n" -ge "$count" ]
 	}
 	if ((count > 0)); then
 		busywait 5000 capture_has
 	fi
-	sleep 0.2
 	kill -INT "$CAPTURE_PID" 2>/dev/null
 	wait "$CAPTURE_PID" 2>/dev/null
 }
 
-# scapy_start NS: one grecap_scapy.py process in NS serving commands for
-# the rest of the test, so scapy is imported once per test rather than once
-# per packet batch (seconds each in the emulated guest).
-scapy_start() {
-	coproc SCAPY_SRV { exec ip netns exec "$1" $PY "$LIB_DIR/grecap_scapy.py" serve 2>&1; }
-	BG_PIDS+=("$SCAPY_SRV_PID")
+# pkt_start NS: one grecap_pkt.py process in NS serving the commands of
+# pkt and scapy for the rest of the test: a Python start costs a second or
+# more in the emulated guest, and scapy's import several.  setup_topo
+# starts it in $SND.
+pkt_start() {
+	coproc PKT_SRV { exec ip netns exec "$1" $PKT serve 2>&1; }
+	BG_PIDS+=("$PKT_SRV_PID")
 }
 
-# scapy CMD [ARGS...]: run one grecap_scapy.py command in that process; its
-# output on stdout, its status as the function's.
-scapy() {
+# pkt CMD [ARGS...]: run one grecap_pkt.py command in that process; its
+# output on stdout, its status as the function's.  Sending commands
+# (send, gre) act in the process's namespace; the others read files.
+# Call it in the shell or in $(...), never in a pipeline: bash closes the
+# coprocess's descriptors in a pipeline's subshells, and that loses the
+# process for the rest of the script.
+pkt() {
 	local line
 
-	if [ -z "${SCAPY_SRV[1]:-}" ]; then
-		echo "scapy: the scapy process is not running"
+	if [ -z "${PKT_SRV[1]:-}" ]; then
+		echo "pkt: the grecap_pkt.py process is not running (pkt_start)"
 		return 1
 	fi
-	printf '%q ' "$@" >&"${SCAPY_SRV[1]}"
-	echo >&"${SCAPY_SRV[1]}"
-	while IFS= read -r line <&"${SCAPY_SRV[0]}"; do
+	printf '%q ' "$@" >&"${PKT_SRV[1]}"
+	echo >&"${PKT_SRV[1]}"
+	while IFS= read -r line <&"${PKT_SRV[0]}"; do
 		case $line in
 		"done "*) return "${line#done }" ;;
 		esac
 		printf '%s\n' "$line"
 	done
-	echo "scapy: the scapy process died"
+	echo "pkt: the grecap_pkt.py process died"
 	return 1
+}
+
+# scapy CMD [ARGS...]: a grecap_scapy.py command, in the same process.
+scapy() {
+	pkt scapy "$@"
 }
 
 # tx_of NS DEV: frames DEV has sent.
 tx_of() {
 	ip netns exec "$1" cat /sys/class/net/"$2"/statistics/tx_packets
+}
+
+# rx_of NS DEV: frames DEV has received.
+rx_of() {
+	ip netns exec "$1" cat /sys/class/net/"$2"/statistics/rx_packets
 }
 
 # snmp NS PROTO FIELD: a counter of /proc/net/snmp (Ip, Icmp, Tcp, ...) or,

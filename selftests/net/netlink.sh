@@ -10,10 +10,18 @@
 
 source "$(dirname "$0")/lib.sh"
 
+ALL_TESTS="
+	plugin
+	create_change
+	either_order
+	reset_options
+	ip_refusals
+	kernel_refusals
+	raw_attributes
+	stream
+"
 require_command jq
 NL="$PY -S $LIB_DIR/grecap_nl.py"
-setup_topo
-CMAC=$(mac "$COL" col0)
 ipc() { ip -n "$COL" "$@"; }
 add() { ipc link add "$1" link col0 type grecap "${@:2}"; }
 set_() { ipc link set "$1" type grecap "${@:2}"; }
@@ -31,115 +39,163 @@ text() {
 nl() { ip netns exec "$COL" $NL "$@"; }
 
 # The plugin is built only against the source of the ip that loads it.
-mkdir -p "$TMP/other/include"
-echo 'static const char version[] = "0.0.1";' >"$TMP/other/include/version.h"
-check_fail_msg "plugin build refuses another iproute2 version" \
-	"must be built against the source of the ip that loads it" \
-	make -s -B -C "$TOP/tools/iproute2" IPROUTE2_SRC="$TMP/other" link_grecap.so
-check "ip link help grecap" grep -q "Usage: ... grecap .*remote ADDR" \
-	<<<"$(ip link help grecap 2>&1)"
-check_fail_msg "type grecap help: usage, non-zero exit" "Usage: ... grecap" \
-	ipc link add g_h link col0 type grecap help
+plugin() {
+	mkdir -p "$TMP/other/include"
+	echo 'static const char version[] = "0.0.1";' >"$TMP/other/include/version.h"
+	check_fail_msg "plugin build refuses another iproute2 version" \
+		"must be built against the source of the ip that loads it" \
+		make -s -B -C "$TOP/tools/iproute2" IPROUTE2_SRC="$TMP/other" link_grecap.so
+	check "ip link help grecap" grep -q "Usage: ... grecap .*remote ADDR" \
+		<<<"$(ip link help grecap 2>&1)"
+	check_fail_msg "type grecap help: usage, non-zero exit" "Usage: ... grecap" \
+		ipc link add g_h link col0 type grecap help
+	log_test "plugin: built for its ip only; help"
+}
 
 # The issue's example and the README's.
-check "create with remote and key in one command" \
-	add grecap1 remote $SND4 key 100
-check_eq "ip -d shows them" "grecap remote $SND4 key 100" "$(text grecap1)"
-check_eq "ip -j -d shows them" \
-	"{\"remote\":\"$SND4\",\"key\":100,\"vlan\":false,\"tstamp\":false}" \
-	"$(info grecap1)"
-check "change the key" set_ grecap1 key 200
-check_eq "key changed, remote kept" "grecap remote $SND4 key 200" "$(text grecap1)"
-check_eq "sysfs agrees" "$SND4 200 any any" \
-	"$(for f in remote key local session; do gsetting "$COL" grecap1 $f; done | xargs)"
-check "create with session and vlan" add span7 remote 192.0.2.11 session 7 vlan on
-check_eq "ip -d shows it" "grecap remote 192.0.2.11 session 7 vlan on" "$(text span7)"
-check_eq "sysfs: session and vlan" "7 1 0" \
-	"$(for f in session vlan tstamp; do gsetting "$COL" span7 $f; done | xargs)"
+create_change() {
+	check "create with remote and key in one command" \
+		add grecap1 remote $SND4 key 100
+	check_eq "ip -d shows them" "grecap remote $SND4 key 100" "$(text grecap1)"
+	check_eq "ip -j -d shows them" \
+		"{\"remote\":\"$SND4\",\"key\":100,\"vlan\":false,\"tstamp\":false}" \
+		"$(info grecap1)"
+	check "change the key" set_ grecap1 key 200
+	check_eq "key changed, remote kept" "grecap remote $SND4 key 200" "$(text grecap1)"
+	check_eq "sysfs agrees" "$SND4 200 any any" \
+		"$(for f in remote key local session; do gsetting "$COL" grecap1 $f; done | xargs)"
+	check "create with session and vlan" add span7 remote 192.0.2.11 session 7 vlan on
+	check_eq "ip -d shows it" "grecap remote 192.0.2.11 session 7 vlan on" "$(text span7)"
+	check_eq "sysfs: session and vlan" "7 1 0" \
+		"$(for f in session vlan tstamp; do gsetting "$COL" span7 $f; done | xargs)"
+	ipc link del grecap1
+	ipc link del span7
+	log_test "create with a whole filter, change it, read it back"
+}
 
 # Two devices, different filters, one command each, in either order.
-ipc link del grecap1
-check "catch-all first" add g_a
-check "then a keyed one" add g_b key 5
-ipc link del g_a
-ipc link del g_b
-check "keyed one first" add g_b key 5
-check "then the catch-all" add g_a
-ipc link del g_b
+either_order() {
+	check "catch-all first" add g_a
+	check "then a keyed one" add g_b key 5
+	ipc link del g_a
+	ipc link del g_b
+	check "keyed one first" add g_b key 5
+	check "then the catch-all" add g_a
+	ipc link del g_b
+	ipc link del g_a
+	log_test "two devices, two filters, created in either order"
+}
 
-check "IPv6 local and remote" add g_v6 local $COL6 remote $SND6
-check_eq "IPv6 in ip -j -d" \
-	"{\"local\":\"$COL6\",\"remote\":\"$SND6\",\"vlan\":false,\"tstamp\":false}" \
-	"$(info g_v6)"
-check "remote back to any" set_ g_v6 remote any
-check_eq "remote any" "grecap local $COL6" "$(text g_v6)"
-check_eq "sysfs shows any" any "$(gsetting "$COL" g_v6 remote)"
-check "key as a dotted quad" set_ g_v6 key 0.0.1.0
-check_eq "read back as a number" 256 "$(gsetting "$COL" g_v6 key)"
-check "nokey" set_ g_v6 nokey
-check_eq "key any" any "$(gsetting "$COL" g_v6 key)"
-check "options alone" set_ span7 tstamp on vlan off
-check_eq "filter kept" "grecap remote 192.0.2.11 session 7 tstamp on" "$(text span7)"
-check "session and remote back to any, key set, in one command" \
-	set_ span7 session any remote any key 9
-check_eq "changed together" "grecap key 9 tstamp on" "$(text span7)"
-check_eq "in JSON too" '{"key":9,"vlan":false,"tstamp":true}' "$(info span7)"
+reset_options() {
+	check "IPv6 local and remote" add g_v6 local $COL6 remote $SND6
+	check_eq "IPv6 in ip -j -d" \
+		"{\"local\":\"$COL6\",\"remote\":\"$SND6\",\"vlan\":false,\"tstamp\":false}" \
+		"$(info g_v6)"
+	check "remote back to any" set_ g_v6 remote any
+	check_eq "remote any" "grecap local $COL6" "$(text g_v6)"
+	check_eq "sysfs shows any" any "$(gsetting "$COL" g_v6 remote)"
+	check "key as a dotted quad" set_ g_v6 key 0.0.1.0
+	check_eq "read back as a number" 256 "$(gsetting "$COL" g_v6 key)"
+	check "nokey" set_ g_v6 nokey
+	check_eq "key any" any "$(gsetting "$COL" g_v6 key)"
+	add span7 remote 192.0.2.11 session 7 vlan on
+	check "options alone" set_ span7 tstamp on vlan off
+	check_eq "filter kept" "grecap remote 192.0.2.11 session 7 tstamp on" "$(text span7)"
+	check "session and remote back to any, key set, in one command" \
+		set_ span7 session any remote any key 9
+	check_eq "changed together" "grecap key 9 tstamp on" "$(text span7)"
+	check_eq "in JSON too" '{"key":9,"vlan":false,"tstamp":true}' "$(info span7)"
+	ipc link del g_v6
+	ipc link del span7
+	log_test "IPv6 filter; fields back to any; options alone"
+}
 
-# Refusals: ip's own for what it cannot parse ...
-check_fail_msg "bad address" 'address is expected rather than "300.1.1.1"' \
-	add g_bad remote 300.1.1.1
-check_fail_msg "bad key" 'invalid value for "key"' add g_bad key zz
-check_fail_msg "key above 32 bits" 'invalid value for "key"' add g_bad key 4294967296
-check_fail_msg "session above 1023" "invalid ERSPAN session ID" add g_bad session 1024
-check_fail_msg "vlan neither on nor off" 'must be one of "off", "on"' add g_bad vlan 2
-check_fail_msg "unknown option" 'unknown option "colour"' add g_bad colour blue
-# ... and the kernel's, through ip.
-check_fail_msg "same filter as another device" \
-	"another grecap device on this link has the same filter" add g_dup local $COL6
-check_fail_msg "change into another device's filter (the catch-all's)" "same filter" \
-	set_ span7 nokey tstamp off
-check_eq "a refused change changes nothing" "grecap key 9 tstamp on" "$(text span7)"
-check_fail_msg "families differ" "local and remote must be of the same address family" \
-	add g_bad local $COL4 remote $SND6
-check_fail_msg "multicast local" "local: must be a unicast address" \
-	add g_bad local 224.0.0.5
-check_fail_msg "broadcast remote" "remote: must be a unicast address" \
-	add g_bad remote 255.255.255.255
-check_fail_msg "no link" "grecap needs a link" ipc link add g_bad type grecap key 1
-check_fail_msg "multicast MAC address" "address: must be a unicast Ethernet address" \
-	ipc link add g_bad link col0 address 01:00:5e:00:00:01 type grecap key 1
-# ... and malformed attributes, which only a raw client sends.
-check_fail_msg "IPv4 address of 5 bytes" "out of range\|length" \
-	nl raw g_bad col0 1:c000020101
-check_fail_msg "IPv6 address of 4 bytes" "out of range\|length" \
-	nl raw g_bad col0 3:c0000201
-check_fail_msg "key of 3 bytes" "length" nl raw g_bad col0 6:000001
-check_fail_msg "GRE flags other than GRE_KEY" "reserved bit" nl raw g_bad col0 5:8000
-check_fail_msg "local in both families" "local: give an IPv4 or an IPv6 address, not both" \
-	nl raw g_bad col0 1:c0000202 3:20010db8000000000000000000000002
-check_fail_msg "IPv4-mapped IPv6 remote" "remote: an IPv4-mapped address" \
-	nl raw g_bad col0 4:00000000000000000000ffffc0000201
-check_fail_msg "a key while GRE_KEY is cleared" "key: a key given while" \
-	nl raw g_bad col0 5:0000 6:00000001
-check_fail_msg "session 1024" "session: not an ERSPAN session ID" \
-	nl raw g_bad col0 7:0004
-check_fail_msg "vlan 2" "out of range" nl raw g_bad col0 8:02
-check "refused creations leave no device" \
-	test -z "$(ipc link show g_bad 2>/dev/null)"
-check "a key alone (no IFLA_GRECAP_IFLAGS) is a key filter" \
-	nl raw g_raw col0 6:0000002a
-check_eq "key 42" 42 "$(gsetting "$COL" g_raw key)"
-check "IFLA_GRECAP_IFLAGS with GRE_KEY and no key: key 0" nl rawset g_v6 5:2000
-check_eq "key 0" 0 "$(gsetting "$COL" g_v6 key)"
-ipc link del g_raw
+# Refusals: ip's own for what it cannot parse.
+ip_refusals() {
+	check_fail_msg "bad address" 'address is expected rather than "300.1.1.1"' \
+		add g_bad remote 300.1.1.1
+	check_fail_msg "bad key" 'invalid value for "key"' add g_bad key zz
+	check_fail_msg "key above 32 bits" 'invalid value for "key"' add g_bad key 4294967296
+	check_fail_msg "session above 1023" "invalid ERSPAN session ID" add g_bad session 1024
+	check_fail_msg "vlan neither on nor off" 'must be one of "off", "on"' add g_bad vlan 2
+	check_fail_msg "unknown option" 'unknown option "colour"' add g_bad colour blue
+	check "refused creations leave no device" \
+		test -z "$(ipc link show g_bad 2>/dev/null)"
+	log_test "ip refuses what it cannot parse, and says why"
+}
+
+# The kernel's refusals (extack), through ip.
+kernel_refusals() {
+	add g_a
+	add g_v6 local $COL6
+	add span7 key 9 tstamp on
+	check_fail_msg "same filter as another device" \
+		"another grecap device on this link has the same filter" add g_dup local $COL6
+	check_fail_msg "change into another device's filter (the catch-all's)" "same filter" \
+		set_ span7 nokey tstamp off
+	check_eq "a refused change changes nothing" "grecap key 9 tstamp on" "$(text span7)"
+	check_fail_msg "families differ" "local and remote must be of the same address family" \
+		add g_bad local $COL4 remote $SND6
+	check_fail_msg "multicast local" "local: must be a unicast address" \
+		add g_bad local 224.0.0.5
+	check_fail_msg "broadcast remote" "remote: must be a unicast address" \
+		add g_bad remote 255.255.255.255
+	check_fail_msg "no link" "grecap needs a link" ipc link add g_bad type grecap key 1
+	check_fail_msg "multicast MAC address" "address: must be a unicast Ethernet address" \
+		ipc link add g_bad link col0 address 01:00:5e:00:00:01 type grecap key 1
+	check "refused creations leave no device" \
+		test -z "$(ipc link show g_bad 2>/dev/null)"
+	ipc link del g_a
+	ipc link del g_v6
+	ipc link del span7
+	log_test "the kernel refuses bad settings with a message (extack)"
+}
+
+# Malformed attributes, which only a raw client sends.
+raw_attributes() {
+	check_fail_msg "IPv4 address of 5 bytes" "out of range\|length" \
+		nl raw g_bad col0 1:c000020101
+	check_fail_msg "IPv6 address of 4 bytes" "out of range\|length" \
+		nl raw g_bad col0 3:c0000201
+	check_fail_msg "key of 3 bytes" "length" nl raw g_bad col0 6:000001
+	check_fail_msg "GRE flags other than GRE_KEY" "reserved bit" nl raw g_bad col0 5:8000
+	check_fail_msg "local in both families" "local: give an IPv4 or an IPv6 address, not both" \
+		nl raw g_bad col0 1:c0000202 3:20010db8000000000000000000000002
+	check_fail_msg "IPv4-mapped IPv6 remote" "remote: an IPv4-mapped address" \
+		nl raw g_bad col0 4:00000000000000000000ffffc0000201
+	check_fail_msg "a key while GRE_KEY is cleared" "key: a key given while" \
+		nl raw g_bad col0 5:0000 6:00000001
+	check_fail_msg "session 1024" "session: not an ERSPAN session ID" \
+		nl raw g_bad col0 7:0004
+	check_fail_msg "vlan 2" "out of range" nl raw g_bad col0 8:02
+	check "refused creations leave no device" \
+		test -z "$(ipc link show g_bad 2>/dev/null)"
+	check "a key alone (no IFLA_GRECAP_IFLAGS) is a key filter" \
+		nl raw g_raw col0 6:0000002a
+	check_eq "key 42" 42 "$(gsetting "$COL" g_raw key)"
+	add g_v6 local $COL6
+	check "IFLA_GRECAP_IFLAGS with GRE_KEY and no key: key 0" nl rawset g_v6 5:2000
+	check_eq "key 0" 0 "$(gsetting "$COL" g_v6 key)"
+	ipc link del g_raw
+	ipc link del g_v6
+	log_test "malformed attributes refused by policy or with a message"
+}
 
 # The stream goes where the filter says.
-add g_rk remote $SND4 key 43
-ipc link set g_rk up
-ipc link set g_a up
-ip netns exec "$SND" $PKT gre snd0 --dst-mac "$CMAC" --src $SND4 --dst $COL4 \
-	--key 43 --count 5
-check_delta "remote+key stream delivered to g_rk" "$COL" g_rk rx_packets 0 5
-check_eq "not to the catch-all" 0 "$(gstat "$COL" g_a rx_packets)"
+stream() {
+	add g_rk remote $SND4 key 43
+	add g_a
+	ipc link set g_rk up
+	ipc link set g_a up
+	pkt gre snd0 --dst-mac "$CMAC" --src $SND4 --dst $COL4 \
+		--key 43 --count 5
+	check_delta "remote+key stream delivered to g_rk" "$COL" g_rk rx_packets 0 5
+	check_eq "not to the catch-all" 0 "$(gstat "$COL" g_a rx_packets)"
+	ipc link del g_rk
+	ipc link del g_a
+	log_test "a device configured with ip captures its stream"
+}
 
-finish
+setup_topo
+CMAC=$(mac "$COL" col0)
+tests_run

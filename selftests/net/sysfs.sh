@@ -11,27 +11,37 @@
 
 source "$(dirname "$0")/lib.sh"
 
+ALL_TESTS="
+	read_only
+	read_while_churning
+"
 ROUNDS=${GRECAP_SYSFS_ROUNDS:-200}
-setup_topo
-grecap_add grecap0 remote $SND4 key 1
-
 dir=/sys/class/net/grecap0
-n_set=$(ip netns exec "$COL" ls "$dir/grecap" | xargs)
-check_eq "settings" "key link local remote session tstamp vlan" "$n_set"
-n_stats=$(ip netns exec "$COL" ls "$dir/grecap_stats" | wc -l)
-check_eq "counters: one file each, as ethtool -S" \
-	"$(ip netns exec "$COL" ethtool -S grecap0 | grep -c ':.*[0-9]$')" "$n_stats"
-check_eq "no grecap sysfs file is writable" "" \
-	"$(ip netns exec "$COL" find "$dir/grecap/" "$dir/grecap_stats/" -perm /222 -type f)"
-check_fail_msg "root cannot write one either" "Permission denied" \
-	ip netns exec "$COL" sh -c "echo 2 > $dir/grecap/key"
-check_eq "settings as set" "$SND4 1 any" \
-	"$(for f in remote key local; do gsetting "$COL" grecap0 $f; done | xargs)"
 
-# The reader: every file of every grecap device, 20 reads per open, until
-# told to stop; it counts reads, those of the devices that come and go,
-# and the failed ones (ENODEV or ENOENT while a device goes).
-ip netns exec "$COL" $PY -S - "$TMP" >"$TMP/reader" 2>&1 <<'PYEOF' &
+read_only() {
+	local n_set n_stats
+
+	n_set=$(ip netns exec "$COL" ls "$dir/grecap" | xargs)
+	check_eq "settings" "key link local remote session tstamp vlan" "$n_set"
+	n_stats=$(ip netns exec "$COL" ls "$dir/grecap_stats" | wc -l)
+	check_eq "counters: one file each, as ethtool -S" \
+		"$(ip netns exec "$COL" ethtool -S grecap0 | grep -c ':.*[0-9]$')" "$n_stats"
+	check_eq "no grecap sysfs file is writable" "" \
+		"$(ip netns exec "$COL" find "$dir/grecap/" "$dir/grecap_stats/" -perm /222 -type f)"
+	check_fail_msg "root cannot write one either" "Permission denied" \
+		ip netns exec "$COL" sh -c "echo 2 > $dir/grecap/key"
+	check_eq "settings as set" "$SND4 1 any" \
+		"$(for f in remote key local; do gsetting "$COL" grecap0 $f; done | xargs)"
+	log_test "settings and counters shown, read-only even for root"
+}
+
+read_while_churning() {
+	local i churned reader window
+
+	# The reader: every file of every grecap device, 20 reads per open, until
+	# told to stop; it counts reads, those of the devices that come and go,
+	# and the failed ones (ENODEV or ENOENT while a device goes).
+	ip netns exec "$COL" $PY -S - "$TMP" >"$TMP/reader" 2>&1 <<'PYEOF' &
 import glob
 import os
 import sys
@@ -59,33 +69,37 @@ while not os.path.exists(sys.argv[1] + "/stop"):
             os.close(fd)
 print("reads", reads, "churned", churned, "failed", failed)
 PYEOF
-READER=$!
-BG_PIDS+=($READER)
+	reader=$!
+	BG_PIDS+=($reader)
 
-# Devices come and go in one ip process (ip -batch), so the churn is fast.
-# Each lives for WINDOW rounds (a device added in round i is deleted in
-# round i + WINDOW), so the reader both reads devices that stay a while and
-# races the deletions; a device deleted in the round that added it would be
-# gone before most reader passes even listed it.
-WINDOW=8
-for i in $(seq "$((ROUNDS + WINDOW))"); do
-	if [ "$i" -le "$ROUNDS" ]; then
-		echo "link add g$i link col0 type grecap key $((i + 100)) remote $SND4"
-		echo "link set g$i up"
-		echo "link set g$i type grecap key $((i + 5000)) session $((i % 1000)) vlan on"
-	fi
-	[ "$i" -gt "$WINDOW" ] && echo "link del g$((i - WINDOW))"
-done >"$TMP/batch"
-busywait 10000 test -e "$TMP/ready" || fail "the reader did not start"
-check "$ROUNDS devices added, changed and deleted while read" \
-	ip -n "$COL" -batch "$TMP/batch"
-touch "$TMP/stop"
-wait "$READER"
-log "reader: $(cat "$TMP/reader")"
-churned=$(awk '{ print $4 }' "$TMP/reader")
-check "the reader read the changing devices' files meanwhile" \
-	test "${churned:-0}" -gt 0
-check_eq "the device that stayed still reads right" "$SND4 1" \
-	"$(for f in remote key; do gsetting "$COL" grecap0 $f; done | xargs)"
+	# Devices come and go in one ip process (ip -batch), so the churn is fast.
+	# Each lives for window rounds (a device added in round i is deleted in
+	# round i + window), so the reader both reads devices that stay a while and
+	# races the deletions; a device deleted in the round that added it would be
+	# gone before most reader passes even listed it.
+	window=8
+	for i in $(seq "$((ROUNDS + window))"); do
+		if [ "$i" -le "$ROUNDS" ]; then
+			echo "link add g$i link col0 type grecap key $((i + 100)) remote $SND4"
+			echo "link set g$i up"
+			echo "link set g$i type grecap key $((i + 5000)) session $((i % 1000)) vlan on"
+		fi
+		[ "$i" -gt "$window" ] && echo "link del g$((i - window))"
+	done >"$TMP/batch"
+	busywait 10000 test -e "$TMP/ready" || fail "the reader did not start"
+	check "$ROUNDS devices added, changed and deleted while read" \
+		ip -n "$COL" -batch "$TMP/batch"
+	touch "$TMP/stop"
+	wait "$reader"
+	log "reader: $(cat "$TMP/reader")"
+	churned=$(awk '{ print $4 }' "$TMP/reader")
+	check "the reader read the changing devices' files meanwhile" \
+		test "${churned:-0}" -gt 0
+	check_eq "the device that stayed still reads right" "$SND4 1" \
+		"$(for f in remote key; do gsetting "$COL" grecap0 $f; done | xargs)"
+	log_test "files read while $ROUNDS devices come and go"
+}
 
-finish
+setup_topo
+grecap_add grecap0 remote $SND4 key 1
+tests_run
