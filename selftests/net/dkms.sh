@@ -4,12 +4,14 @@
 # Packaging, end to end, with the Debian packages of make deb (check.sh
 # builds them): apt installs them, DKMS builds grecap for the running
 # kernel, "ip link add ... type grecap" loads it and the plugin configures
-# it; dkms remove --all takes away every file DKMS installed while a
-# grecap device exists; apt remove leaves nothing behind.  Runs in the
+# it; apt remove while a grecap device exists (its prerm runs dkms remove
+# --all) leaves nothing behind.  Runs in the
 # test VM, whose root is a throwaway overlay.
 
 source "$(dirname "$0")/lib.sh"
 
+# One flow, each step needing the one before: one case.
+ALL_TESTS="packages"
 require_command dkms
 require_command apt-get
 # DKMS builds against the running kernel's headers with the compiler major
@@ -24,52 +26,67 @@ command -v "gcc-$kcc" >/dev/null ||
 	[ "$(gcc -dumpversion | cut -d. -f1)" = "$kcc" ] ||
 	skip "$(uname -r) was built with gcc $kcc, which this userspace lacks"
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$TOP/dkms.conf")
-check_eq "dkms.conf version is the module's" \
-	"$(modinfo -F version "$GRECAP_KO")" "$ver"
-debs=("$TOP"/build/deb/grecap-dkms_"$ver"_all.deb "$TOP"/build/deb/grecap-iproute2_"$ver"_*.deb)
-for deb in "${debs[@]}"; do
-	[ -r "$deb" ] || { fail "no package $deb (make deb)"; finish; }
-done
-libdir=/usr/lib/$(gcc -print-multiarch)/ip
 
-# The plugin run_tests.sh installed is not the package's: set it aside.
-mv "$libdir/link_grecap.so" "$TMP/link_grecap.so"
-restore_plugin() { mkdir -p "$libdir" && mv "$TMP/link_grecap.so" "$libdir/"; }
+# apt_get ARGS...: apt-get, non-interactive, knowing no archive.  What the
+# packages depend on is installed already; without sources apt reads only
+# dpkg's status, not the archive's package lists, which it would parse
+# anew on every run (these machines keep no pkgcache) for minutes under
+# emulation.
+apt_get() {
+	mkdir -p "$TMP/no-sources"
+	env DEBIAN_FRONTEND=noninteractive apt-get -y -q \
+		-o Dir::Etc::SourceList=/dev/null \
+		-o Dir::Etc::SourceParts="$TMP/no-sources" "$@"
+}
 
-cp "${debs[@]}" "$TMP/"
-check "apt install ./grecap-dkms ./grecap-iproute2" \
-	env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-	"$TMP"/grecap-dkms_*.deb "$TMP"/grecap-iproute2_*.deb
-check "DKMS built and installed it for the running kernel" \
-	grep -q "grecap/$ver, $(uname -r), .*installed" <<<"$(dkms status grecap)"
-check_eq "the plugin is the package's" "grecap-iproute2: $libdir/link_grecap.so" \
-	"$(dpkg -S "$libdir/link_grecap.so" 2>&1)"
+packages() {
+	local debs deb
 
-ns_add "$COL"
-ip -n "$COL" link add col0 type veth peer name peer0
-check "ip link add ... type grecap loads the DKMS module" \
-	ip -n "$COL" link add grecap0 link col0 type grecap remote 192.0.2.1 key 5
-check_eq "loaded from the DKMS tree" "$ver" "$(cat /sys/module/grecap/version 2>&1)"
-check "the packaged plugin shows it" \
-	grep -q "grecap remote 192.0.2.1 key 5" <<<"$(ip -n "$COL" -d link show grecap0)"
+	check_eq "dkms.conf version is the module's" \
+		"$(modinfo -F version "$GRECAP_KO")" "$ver"
+	debs=("$TOP"/build/deb/grecap-dkms_"$ver"_all.deb "$TOP"/build/deb/grecap-iproute2_"$ver"_*.deb)
+	for deb in "${debs[@]}"; do
+		[ -r "$deb" ] || { fail "no package $deb (make deb)"; return; }
+	done
+	libdir=/usr/lib/$(gcc -print-multiarch)/ip
 
-# Removed while in use: DKMS takes away every file it installed; the
-# loaded module and its devices live on until unloaded.
-check "dkms remove grecap/$ver --all while a grecap device exists" \
-	dkms remove "grecap/$ver" --all
-check_eq "no trace in the DKMS tree" "" "$(ls -A /var/lib/dkms/grecap 2>/dev/null)"
-check_eq "no trace under /lib/modules" "" \
-	"$(find /lib/modules -name 'grecap.ko*' 2>/dev/null)"
-check "modprobe no longer finds it" sh -c '! modinfo grecap >/dev/null 2>&1'
-check "the device lives until unload" test -n "$(ip -n "$COL" link show grecap0)"
+	# The plugin run_tests.sh installed is not the package's: set it aside.
+	mv "$libdir/link_grecap.so" "$TMP/link_grecap.so"
+	restore_plugin() { mkdir -p "$libdir" && mv "$TMP/link_grecap.so" "$libdir/"; }
 
-check "apt remove" env DEBIAN_FRONTEND=noninteractive apt-get remove -y -q \
-	grecap-dkms grecap-iproute2
-check_eq "nothing left of the packages" "" \
-	"$(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 'grecap-*' 2>/dev/null | grep -v '^un')"
-check_eq "nor of their files" "" \
-	"$(ls -d /usr/src/grecap-* "$libdir/link_grecap.so" /var/lib/dkms/grecap 2>/dev/null)"
-check "rmmod" rmmod grecap
-restore_plugin
+	cp "${debs[@]}" "$TMP/"
+	check "apt install ./grecap-dkms ./grecap-iproute2" \
+		apt_get install "$TMP"/grecap-dkms_*.deb "$TMP"/grecap-iproute2_*.deb
+	check "DKMS built and installed it for the running kernel" \
+		grep -q "grecap/$ver, $(uname -r), .*installed" <<<"$(dkms status grecap)"
+	check_eq "the plugin is the package's" "grecap-iproute2: $libdir/link_grecap.so" \
+		"$(dpkg -S "$libdir/link_grecap.so" 2>&1)"
 
-finish
+	ns_add "$COL"
+	ip -n "$COL" link add col0 type veth peer name peer0
+	check "ip link add ... type grecap loads the DKMS module" \
+		ip -n "$COL" link add grecap0 link col0 type grecap remote 192.0.2.1 key 5
+	check_eq "loaded from the DKMS tree" "$ver" "$(cat /sys/module/grecap/version 2>&1)"
+	check "the packaged plugin shows it" \
+		grep -q "grecap remote 192.0.2.1 key 5" <<<"$(ip -n "$COL" -d link show grecap0)"
+
+	# Removed while in use: the package's prerm runs "dkms remove --all",
+	# which takes away every file DKMS installed; the loaded module and
+	# its devices live on until unloaded.
+	check "apt remove while a grecap device exists" \
+		apt_get remove grecap-dkms grecap-iproute2
+	check_eq "no trace in the DKMS tree" "" "$(ls -A /var/lib/dkms/grecap 2>/dev/null)"
+	check_eq "no trace under /lib/modules" "" \
+		"$(find /lib/modules -name 'grecap.ko*' 2>/dev/null)"
+	check "modprobe no longer finds it" sh -c '! modinfo grecap >/dev/null 2>&1'
+	check "the device lives until unload" test -n "$(ip -n "$COL" link show grecap0)"
+	check_eq "nothing left of the packages" "" \
+		"$(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 'grecap-*' 2>/dev/null | grep -v '^un')"
+	check_eq "nor of their files" "" \
+		"$(ls -d /usr/src/grecap-* "$libdir/link_grecap.so" 2>/dev/null)"
+	check "rmmod" rmmod grecap
+	restore_plugin
+	log_test "apt install, DKMS build, ip link add, apt remove in use"
+}
+
+tests_run
