@@ -13,8 +13,8 @@
 #   make check-unstable   ... on Debian unstable's kernel (7.x)
 #   make check-matrix     ... on 6.1, 6.12 and 7.x, each built with W=1
 #   make check-debug      ... on a debug kernel (KASAN, lockdep, kmemleak),
-#                         built from linux-source-6.1 once
-#                         (GRECAP_DEBUG_SERIES=6.12: from 6.12) and cached
+#                         built from linux-source-6.12 once
+#                         (GRECAP_DEBUG_SERIES=6.1: from 6.1) and cached
 #   make plugin           tools/iproute2/link_grecap.so, "ip link ... type
 #                         grecap", against the installed iproute2's source
 #   make load             insmod grecap.ko, its dependencies loaded first

@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the debug kernel of `make check-debug` from Debian's linux-source-6.1,
-# or linux-source-6.12 with GRECAP_DEBUG_SERIES=6.12 (tinyconfig +
-# kernel.config), once: the result is cached outside the tree,
+# Build the debug kernel of `make check-debug` from Debian's
+# linux-source-6.12, the LTS series (GRECAP_DEBUG_SERIES=6.1: from
+# linux-source-6.1), as tinyconfig + kernel.config, once: the result is
+# cached outside the tree,
 # keyed by the source package version, the config fragment and the
 # compiler, and later calls only print where it is.
 #
@@ -16,7 +17,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 fragment=$here/kernel.config
-srcpkg=linux-source-${GRECAP_DEBUG_SERIES:-6.1}
+srcpkg=linux-source-${GRECAP_DEBUG_SERIES:-6.12}
 tarball=/usr/src/$srcpkg.tar.xz
 cache=${GRECAP_CACHE:-/var/cache/grecap}
 jobs=$(nproc)
@@ -38,10 +39,10 @@ if [ -s "$dir/bzImage" ] && [ -s "$dir/release" ]; then
 	exit 0
 fi
 
-log "building the debug kernel into $dir (first run only, 6-11 min on 2 cores)"
+log "building the debug kernel into $dir (first run only: the longest step of CI)"
 # Builds of this series for an older source, config or compiler are of no
 # more use.
-rm -rf "$cache/kernel-${GRECAP_DEBUG_SERIES:-6.1}."*
+rm -rf "$cache/kernel-${GRECAP_DEBUG_SERIES:-6.12}."*
 mkdir -p "$dir/src" "$dir/build"
 tar -xf "$tarball" -C "$dir/src" --strip-components=1
 

@@ -10,7 +10,7 @@ netsniff-ng dkms sparse iputils-ping jq dpkg-dev curl
 debhelper dh-dkms"
 # install-deps.sh debug: also what building the debug kernel needs.
 if [ "${1:-}" = debug ]; then
-	pkgs="$pkgs linux-source-${GRECAP_DEBUG_SERIES:-6.1} bc bison flex libelf-dev libssl-dev xz-utils"
+	pkgs="$pkgs linux-source-${GRECAP_DEBUG_SERIES:-6.12} bc bison flex libelf-dev libssl-dev xz-utils"
 fi
 
 missing=
