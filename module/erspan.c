@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ERSPAN, GRE protocols 0x88BE and 0x22EB: the session ID the filter
- * matches on, the ERSPAN header to strip, and the VLAN tag and timestamp
- * the header carries, put back when the device asks for them.
+ * matches on, how much ERSPAN header to strip, and the VLAN tag and
+ * timestamp the header carries, for the device that asks for them.  This
+ * file only reads; rx.c strips and delivers.
  *
  * What follows the GRE header (bit layouts in include/net/erspan.h):
  *
@@ -81,12 +82,13 @@ bool grecap_erspan_peek(const struct erspan_base_hdr *ershdr,
 }
 
 /*
- * Put back the tag the mirror source removed.  Type II says so in En;
- * Type III has no En (those bits are BSO), so there a VLAN in the header
- * for a frame without a tag of its own means the source stripped it.
+ * Whether to put back the tag the mirror source removed.  Type II says so
+ * in En; Type III has no En (those bits are BSO), so there a VLAN in the
+ * header for a frame without a tag of its own (@inner_proto, the frame's
+ * EtherType) means the source stripped it.
  */
-static void grecap_erspan_vlan(struct sk_buff *skb,
-			       const struct erspan_base_hdr *ershdr, int ver)
+static void grecap_erspan_vlan(const struct erspan_base_hdr *ershdr, int ver,
+			       __be16 inner_proto, struct grecap_payload *p)
 {
 	u16 vid = get_vlan(ershdr);
 
@@ -94,12 +96,11 @@ static void grecap_erspan_vlan(struct sk_buff *skb,
 		if (ershdr->en != ERSPAN_ENCAP_ISL &&
 		    ershdr->en != ERSPAN_ENCAP_8021Q)
 			return;
-	} else if (!vid || eth_type_vlan(skb->protocol)) {
+	} else if (!vid || eth_type_vlan(inner_proto)) {
 		return;
 	}
-	/* Out of band, as a NIC's VLAN stripping leaves it: no copy. */
-	__vlan_hwaccel_put_tag(skb, htons(ETH_P_8021Q),
-			       vid | ershdr->cos << VLAN_PRIO_SHIFT);
+	p->vlan_tci = vid | ershdr->cos << VLAN_PRIO_SHIFT;
+	p->vlan = true;
 }
 
 /*
@@ -120,123 +121,133 @@ static u64 grecap_erspan_unwrap(u64 now, u32 unit, u64 wrap, u64 low)
 	return t * unit;
 }
 
-/* Stamp the frame with the time in its Type III header, if it has one. */
-static void grecap_erspan_tstamp(struct sk_buff *skb,
-				 const struct erspan_md2 *md2,
-				 const struct grecap_erspan_platform *pl)
+/* The capture time in a Type III header, in ns, or 0 when it has none. */
+static u64 grecap_erspan_tstamp(const struct erspan_md2 *md2,
+				const struct grecap_erspan_platform *pl)
 {
 	/* Only the wrap count is taken from it: any recent time will do. */
 	u64 now = ktime_get_real_ns();
 	u32 ts = ntohl(md2->timestamp);
-	u64 t;
 
 	switch (md2->gra) {
 	case GRECAP_ERSPAN_GRA_100US:
-		t = grecap_erspan_unwrap(now, 100 * NSEC_PER_USEC, 1ULL << 32, ts);
-		break;
+		return grecap_erspan_unwrap(now, 100 * NSEC_PER_USEC,
+					    1ULL << 32, ts);
 	case GRECAP_ERSPAN_GRA_100NS:
-		t = grecap_erspan_unwrap(now, 100, 1ULL << 32, ts);
-		break;
+		return grecap_erspan_unwrap(now, 100, 1ULL << 32, ts);
 	case GRECAP_ERSPAN_GRA_1588:
 		if (ts >= NSEC_PER_SEC)
-			return;
+			return 0;
 		switch (pl ? GRECAP_ERSPAN_PLATFORM_ID(pl) : 0) {
 		case 3:
 		case 5:
 		case 6:
-			t = (u64)ntohl(pl->info) * NSEC_PER_SEC + ts;
-			break;
+			return (u64)ntohl(pl->info) * NSEC_PER_SEC + ts;
 		default:
-			t = grecap_erspan_unwrap(now, 1, NSEC_PER_SEC, ts);
+			return grecap_erspan_unwrap(now, 1, NSEC_PER_SEC, ts);
 		}
-		break;
 	default:
 		/* User-defined granularity: nothing to convert with. */
-		return;
+		return 0;
 	}
-	/* A received frame's stamp: wall clock, not a delivery time. */
-	skb_set_delivery_time(skb, ns_to_ktime(t), 0);
+}
+
+/*
+ * The EtherType of the frame at @off: the VLAN rule above needs to know
+ * whether it carries a tag of its own.  0 when the packet ends before it
+ * (pulling the frame then fails and counts the truncation).
+ */
+static __be16 grecap_erspan_inner_proto(const struct sk_buff *skb,
+					unsigned int off)
+{
+	__be16 _proto, *proto;
+
+	proto = skb_header_pointer(skb, off + offsetof(struct ethhdr, h_proto),
+				   sizeof(_proto), &_proto);
+	return proto ? *proto : 0;
 }
 
 /* Type III may carry an IP packet without its Ethernet header. */
-static enum grecap_stat grecap_erspan_pull_ip(struct sk_buff *skb,
-					      unsigned int len,
-					      struct net_device *dev)
+static enum grecap_stat grecap_erspan_ip(const struct sk_buff *skb,
+					 struct grecap_payload *p)
 {
 	u8 _ver, *ver;
 
-	ver = skb_header_pointer(skb, len, sizeof(_ver), &_ver);
+	ver = skb_header_pointer(skb, p->len, sizeof(_ver), &_ver);
 	if (!ver)
 		return GRECAP_STAT_DROP_TRUNC;
 	switch (*ver >> 4) {
 	case 4:
-		return grecap_pull_l3(skb, len, htons(ETH_P_IP), dev);
+		p->proto = htons(ETH_P_IP);
+		return GRECAP_STAT_RX_ERSPAN3;
 	case 6:
-		return grecap_pull_l3(skb, len, htons(ETH_P_IPV6), dev);
+		p->proto = htons(ETH_P_IPV6);
+		return GRECAP_STAT_RX_ERSPAN3;
 	default:
 		return GRECAP_STAT_DROP_ERSPAN;
 	}
 }
 
 /*
- * skb->data is at the GRE header of @hdr_len bytes, which gre_parse_header()
- * checked.  Strip it and the ERSPAN headers; returns the Type's counter or
- * a drop counter.
+ * skb->data is at the GRE header of @p->len bytes, which gre_parse_header()
+ * checked.  Say in @p what to strip (the GRE and ERSPAN headers) and what
+ * follows, and what of the header the device asked for (@flags: its VLAN
+ * tag, its time); the packet itself is not changed.  Returns the Type's
+ * counter or a drop counter.
  */
-enum grecap_stat grecap_erspan_decap(struct sk_buff *skb, unsigned int hdr_len,
-				     __be16 proto, __be16 gre_flags,
-				     const struct grecap_dev *gd)
+enum grecap_stat grecap_erspan_decode(struct sk_buff *skb, __be16 proto,
+				      __be16 gre_flags, u32 flags,
+				      struct grecap_payload *p)
 {
 	const struct grecap_erspan_platform *pl = NULL;
 	int ver = grecap_erspan_version(proto, gre_flags);
-	struct grecap_erspan_platform platform;
-	struct erspan_base_hdr ershdr;
-	struct erspan_md2 md2 = {};
+	const struct erspan_base_hdr *ershdr;
+	const struct erspan_md2 *md2;
 	enum grecap_stat stat;
-	unsigned int len;
-	u32 flags;
+	unsigned int off;
 
-	if (ver == 0) {
-		stat = grecap_pull_eth(skb, hdr_len, gd->dev);
-		return stat == GRECAP_STAT_RX_ETH ? GRECAP_STAT_RX_ERSPAN1 : stat;
-	}
+	p->proto = htons(ETH_P_TEB);
+	if (ver == 0)
+		return GRECAP_STAT_RX_ERSPAN1;
 
-	len = hdr_len + erspan_hdr_len(ver);
-	if (!pskb_may_pull(skb, len))
+	off = p->len;
+	p->len += erspan_hdr_len(ver);
+	if (!pskb_may_pull(skb, p->len))
 		return GRECAP_STAT_DROP_TRUNC;
-	/* Copies: the headers are gone once the frame is pulled. */
-	memcpy(&ershdr, skb->data + hdr_len, sizeof(ershdr));
-	if (ershdr.ver != ver)
+	ershdr = (const struct erspan_base_hdr *)(skb->data + off);
+	if (ershdr->ver != ver)
 		return GRECAP_STAT_DROP_ERSPAN;
 
 	if (ver == ERSPAN_VERSION) {
-		stat = grecap_pull_eth(skb, len, gd->dev);
-		if (stat != GRECAP_STAT_RX_ETH)
-			return stat;
 		stat = GRECAP_STAT_RX_ERSPAN2;
 	} else {
-		memcpy(&md2, skb->data + hdr_len + sizeof(ershdr), sizeof(md2));
-		if (md2.o) {
-			if (skb_copy_bits(skb, len, &platform, sizeof(platform)))
+		md2 = (const struct erspan_md2 *)(ershdr + 1);
+		if (md2->o) {
+			if (!pskb_may_pull(skb, p->len + sizeof(*pl)))
 				return GRECAP_STAT_DROP_TRUNC;
-			pl = &platform;
-			len += sizeof(platform);
+			/* The pull may have moved the headers. */
+			ershdr = (const struct erspan_base_hdr *)(skb->data + off);
+			md2 = (const struct erspan_md2 *)(ershdr + 1);
+			pl = (const struct grecap_erspan_platform *)
+			     (skb->data + p->len);
+			p->len += sizeof(*pl);
 		}
-		if (md2.ft == GRECAP_ERSPAN_FT_ETH)
-			stat = grecap_pull_eth(skb, len, gd->dev);
-		else if (md2.ft == GRECAP_ERSPAN_FT_IP)
-			stat = grecap_erspan_pull_ip(skb, len, gd->dev);
+		if (md2->ft == GRECAP_ERSPAN_FT_ETH)
+			stat = GRECAP_STAT_RX_ERSPAN3;
+		else if (md2->ft == GRECAP_ERSPAN_FT_IP)
+			stat = grecap_erspan_ip(skb, p);
 		else
 			stat = GRECAP_STAT_DROP_ERSPAN;
 		if (stat >= GRECAP_STAT_DROP_CSUM)
 			return stat;
-		stat = GRECAP_STAT_RX_ERSPAN3;
+		if (flags & GRECAP_F_TSTAMP)
+			p->tstamp = grecap_erspan_tstamp(md2, pl);
 	}
 
-	flags = READ_ONCE(gd->flags);
 	if (flags & GRECAP_F_VLAN)
-		grecap_erspan_vlan(skb, &ershdr, ver);
-	if ((flags & GRECAP_F_TSTAMP) && ver == ERSPAN_VERSION2)
-		grecap_erspan_tstamp(skb, &md2, pl);
+		grecap_erspan_vlan(ershdr, ver,
+				   p->proto == htons(ETH_P_TEB) ?
+				   grecap_erspan_inner_proto(skb, p->len) :
+				   p->proto, p);
 	return stat;
 }

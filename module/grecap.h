@@ -190,22 +190,31 @@ static inline struct grecap_port *grecap_dev_port(const struct grecap_dev *gd)
 	return rtnl_dereference(gd->port);
 }
 
+/*
+ * What a decoder found behind the GRE header: how much to strip and what
+ * follows, and what of the header the device asked to keep.  Decoders
+ * (rx.c for GRE, erspan.c) fill it; grecap_deliver() alone strips.
+ */
+struct grecap_payload {
+	unsigned int len;		/* header bytes from skb->data */
+	__be16 proto;			/* ETH_P_TEB (Ethernet) or L3 */
+	bool vlan;			/* put back vlan_tci */
+	u16 vlan_tci;
+	u64 tstamp;			/* capture time in ns, 0: keep */
+};
+
 /* rx.c */
 rx_handler_result_t grecap_handle_frame(struct sk_buff **pskb);
 rx_handler_result_t grecap_sink_frame(struct sk_buff **pskb);
-enum grecap_stat grecap_pull_eth(struct sk_buff *skb, unsigned int len,
-				 struct net_device *dev);
-enum grecap_stat grecap_pull_l3(struct sk_buff *skb, unsigned int len,
-				__be16 proto, struct net_device *dev);
 
 /* erspan.c */
 struct erspan_base_hdr;
 bool grecap_erspan_peek(const struct erspan_base_hdr *ershdr,
 			__be16 proto, __be16 gre_flags,
 			struct grecap_match *key);
-enum grecap_stat grecap_erspan_decap(struct sk_buff *skb, unsigned int hdr_len,
-				     __be16 proto, __be16 gre_flags,
-				     const struct grecap_dev *gd);
+enum grecap_stat grecap_erspan_decode(struct sk_buff *skb, __be16 proto,
+				      __be16 gre_flags, u32 flags,
+				      struct grecap_payload *p);
 
 /* defrag.c */
 int grecap_defrag(struct sk_buff **pskb, unsigned int len,

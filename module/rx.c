@@ -32,6 +32,7 @@
 
 #include <linux/etherdevice.h>
 #include <linux/if_ether.h>
+#include <linux/if_vlan.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <net/addrconf.h>
@@ -228,40 +229,54 @@ static bool grecap_outer_gre(const struct sk_buff *skb, struct grecap_outer *o)
 	return true;
 }
 
-/* Strip @len bytes of headers before an Ethernet frame. */
-enum grecap_stat grecap_pull_eth(struct sk_buff *skb, unsigned int len,
-				 struct net_device *dev)
-{
-	if (skb->len < len + ETH_HLEN)
-		return GRECAP_STAT_DROP_TRUNC;
-	if (iptunnel_pull_header(skb, len, htons(ETH_P_TEB), false))
-		return GRECAP_STAT_DROP_NOMEM;
-	skb->protocol = eth_type_trans(skb, dev);
-	skb_postpull_rcsum(skb, eth_hdr(skb), ETH_HLEN);
-	return GRECAP_STAT_RX_ETH;
-}
-
 /*
- * Strip @len bytes of headers before an L3 packet of @proto, which becomes
+ * The one place headers are stripped: @p->len bytes before what @p says
+ * follows.  An Ethernet frame is delivered as it is; an L3 packet becomes
  * an Ethernet frame to grecap0's own address from 00:00:00:00:00:00,
- * written over the stripped headers; only a cloned skb (a tap on the link)
- * costs a copy of the header.
+ * written over the stripped headers (only a cloned skb, a tap on the link,
+ * costs a copy of the header).  Then what the device kept of the header:
+ * the VLAN tag, out of band as a NIC's VLAN stripping leaves it, and the
+ * capture time.  Returns @stat, or a drop counter.
  */
-enum grecap_stat grecap_pull_l3(struct sk_buff *skb, unsigned int len,
-				__be16 proto, struct net_device *dev)
+static enum grecap_stat grecap_pull(struct sk_buff *skb,
+				    const struct grecap_payload *p,
+				    enum grecap_stat stat,
+				    struct net_device *dev)
 {
 	struct ethhdr *eth;
 
-	if (iptunnel_pull_header(skb, len, proto, false) ||
-	    skb_cow_head(skb, ETH_HLEN))
-		return GRECAP_STAT_DROP_NOMEM;
-	eth = skb_push(skb, ETH_HLEN);
-	ether_addr_copy(eth->h_dest, dev->dev_addr);
-	eth_zero_addr(eth->h_source);
-	eth->h_proto = proto;
-	skb->protocol = eth_type_trans(skb, dev);
+	if (p->proto == htons(ETH_P_TEB)) {
+		if (skb->len < p->len + ETH_HLEN)
+			return GRECAP_STAT_DROP_TRUNC;
+		if (iptunnel_pull_header(skb, p->len, p->proto, false))
+			return GRECAP_STAT_DROP_NOMEM;
+		skb->protocol = eth_type_trans(skb, dev);
+		skb_postpull_rcsum(skb, eth_hdr(skb), ETH_HLEN);
+	} else {
+		if (iptunnel_pull_header(skb, p->len, p->proto, false) ||
+		    skb_cow_head(skb, ETH_HLEN))
+			return GRECAP_STAT_DROP_NOMEM;
+		eth = skb_push(skb, ETH_HLEN);
+		ether_addr_copy(eth->h_dest, dev->dev_addr);
+		eth_zero_addr(eth->h_source);
+		eth->h_proto = p->proto;
+		skb->protocol = eth_type_trans(skb, dev);
+	}
 
-	switch (proto) {
+	if (p->vlan)
+		__vlan_hwaccel_put_tag(skb, htons(ETH_P_8021Q), p->vlan_tci);
+	/* A received frame's stamp: wall clock, not a delivery time. */
+	if (p->tstamp)
+		skb_set_delivery_time(skb, ns_to_ktime(p->tstamp), 0);
+	return stat;
+}
+
+/* What GRE itself carries: an Ethernet frame or an L3 packet. */
+static enum grecap_stat grecap_gre_decode(struct grecap_payload *p)
+{
+	switch (p->proto) {
+	case htons(ETH_P_TEB):
+		return GRECAP_STAT_RX_ETH;
 	case htons(ETH_P_IP):
 		return GRECAP_STAT_RX_IPV4;
 	case htons(ETH_P_IPV6):
@@ -272,14 +287,16 @@ enum grecap_stat grecap_pull_l3(struct sk_buff *skb, unsigned int len,
 }
 
 /*
- * Strip the outer IP and GRE headers.  Returns the counter of the payload
- * kind delivered, or a drop counter.
+ * Strip the outer IP and GRE headers and what the payload's decoder says.
+ * Returns the counter of the payload kind delivered, or a drop counter.
  */
 static enum grecap_stat grecap_decap(struct sk_buff *skb,
 				     const struct grecap_outer *o,
 				     struct grecap_dev *gd)
 {
+	struct grecap_payload p = {};
 	struct tnl_ptk_info tpi;
+	enum grecap_stat stat;
 	bool csum_err = false;
 	int hdr_len;
 
@@ -296,15 +313,35 @@ static enum grecap_stat grecap_decap(struct sk_buff *skb,
 	if (hdr_len < 0)
 		return csum_err ? GRECAP_STAT_DROP_CSUM : GRECAP_STAT_DROP_TRUNC;
 
-	switch (tpi.proto) {
-	case htons(ETH_P_TEB):
-		return grecap_pull_eth(skb, hdr_len, gd->dev);
-	case htons(ETH_P_ERSPAN):
-	case htons(ETH_P_ERSPAN2):
-		return grecap_erspan_decap(skb, hdr_len, tpi.proto,
-					   o->gre_flags, gd);
+	p.len = hdr_len;
+	p.proto = tpi.proto;
+	if (tpi.proto == htons(ETH_P_ERSPAN) ||
+	    tpi.proto == htons(ETH_P_ERSPAN2))
+		stat = grecap_erspan_decode(skb, tpi.proto, o->gre_flags,
+					    READ_ONCE(gd->flags), &p);
+	else
+		stat = grecap_gre_decode(&p);
+	if (stat >= GRECAP_STAT_DROP_CSUM)
+		return stat;
+	return grecap_pull(skb, &p, stat, gd->dev);
+}
+
+/* The kernel's name for a drop, for the drop monitor and its tracepoint. */
+static enum skb_drop_reason grecap_drop_reason(enum grecap_stat stat)
+{
+	switch (stat) {
+	case GRECAP_STAT_DROP_CSUM:
+		return SKB_DROP_REASON_SKB_CSUM;
+	case GRECAP_STAT_DROP_TRUNC:
+		return SKB_DROP_REASON_PKT_TOO_SMALL;
+	case GRECAP_STAT_DROP_ERSPAN:
+		return SKB_DROP_REASON_UNHANDLED_PROTO;
+	case GRECAP_STAT_DROP_DOWN:
+		return SKB_DROP_REASON_DEV_READY;
+	case GRECAP_STAT_DROP_NOMEM:
+		return SKB_DROP_REASON_NOMEM;
 	default:
-		return grecap_pull_l3(skb, hdr_len, tpi.proto, gd->dev);
+		return SKB_DROP_REASON_NOT_SPECIFIED;
 	}
 }
 
@@ -333,7 +370,7 @@ static rx_handler_result_t grecap_rx_split(struct sk_buff *skb,
 		grecap_count(gd->stats, PTR_ERR(segs) == -ENOMEM ?
 					GRECAP_STAT_DROP_NOMEM :
 					GRECAP_STAT_DROP_TRUNC);
-		kfree_skb(skb);
+		kfree_skb_reason(skb, SKB_DROP_REASON_SKB_GSO_SEG);
 		return RX_HANDLER_CONSUMED;
 	}
 	if (segs) {
@@ -391,7 +428,7 @@ static rx_handler_result_t grecap_take(struct sk_buff **pskb,
 
 drop:
 	grecap_count(gd->stats, stat);
-	kfree_skb(*pskb);
+	kfree_skb_reason(*pskb, grecap_drop_reason(stat));
 	return RX_HANDLER_CONSUMED;
 }
 
