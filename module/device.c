@@ -14,8 +14,9 @@
 
 /*
  * A device's state, created here in one place (and torn down in reverse in
- * grecap_dev_uninit): counters, the sink on the device itself, then its
- * place on the link's port with the filter newlink made.  The sysfs files
+ * grecap_dev_uninit): counters, the sequence table, the sink on the device
+ * itself, then its place on the link's port with the filter newlink made.
+ * The sysfs files
  * are the device type's attribute groups, which register_netdevice()
  * creates next.
  */
@@ -27,15 +28,20 @@ static int grecap_dev_init(struct net_device *dev)
 	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
 	if (!dev->tstats)
 		return -ENOMEM;
-	gd->stats = grecap_counters_alloc(GRECAP_STAT_NUM);
+	gd->stats = grecap_counters_alloc(GRECAP_STAT_ALL);
 	if (!gd->stats) {
 		err = -ENOMEM;
 		goto err_free_tstats;
 	}
+	gd->seq = grecap_seq_alloc();
+	if (!gd->seq) {
+		err = -ENOMEM;
+		goto err_free_stats;
+	}
 	/* Consumes what reaches the device after taps and tc ingress. */
 	err = netdev_rx_handler_register(dev, grecap_sink_frame, NULL);
 	if (err)
-		goto err_free_stats;
+		goto err_free_seq;
 	err = grecap_port_attach(gd);
 	if (err)
 		goto err_unregister_sink;
@@ -43,6 +49,9 @@ static int grecap_dev_init(struct net_device *dev)
 
 err_unregister_sink:
 	netdev_rx_handler_unregister(dev);
+err_free_seq:
+	grecap_seq_free(gd->seq);
+	gd->seq = NULL;
 err_free_stats:
 	free_percpu(gd->stats);
 	gd->stats = NULL;
@@ -66,6 +75,7 @@ static void grecap_dev_free(struct net_device *dev)
 {
 	struct grecap_dev *gd = grecap_dev_priv(dev);
 
+	grecap_seq_free(gd->seq);
 	free_percpu(gd->stats);
 	free_percpu(dev->tstats);
 }
@@ -81,16 +91,21 @@ static void grecap_get_stats64(struct net_device *dev,
 			       struct rtnl_link_stats64 *s)
 {
 	struct grecap_dev *gd = grecap_dev_priv(dev);
-	u64 c[GRECAP_STAT_NUM];
+	u64 c[GRECAP_STAT_ALL];
 
 	dev_get_tstats64(dev, s);
-	grecap_counters_sum(gd->stats, GRECAP_STAT_NUM, c);
+	grecap_dev_counters(gd, c);
 	s->rx_crc_errors = c[GRECAP_STAT_DROP_CSUM];
 	s->rx_length_errors = c[GRECAP_STAT_DROP_TRUNC];
 	s->rx_errors = s->rx_crc_errors + s->rx_length_errors +
 		       c[GRECAP_STAT_DROP_ERSPAN];
 	s->rx_dropped += c[GRECAP_STAT_DROP_DOWN] + c[GRECAP_STAT_DROP_NOMEM];
 	s->tx_dropped += c[GRECAP_STAT_TX_DROP];
+	/*
+	 * Frames the mirror path lost before this host: missed by the
+	 * receiver as a whole, which is what rx_missed_errors counts.
+	 */
+	s->rx_missed_errors = c[GRECAP_STAT_SEQ_LOST];
 }
 
 static int grecap_get_iflink(const struct net_device *dev)

@@ -217,6 +217,9 @@ enum grecap_stat grecap_erspan_decode(struct sk_buff *skb, __be16 proto,
 	ershdr = (const struct erspan_base_hdr *)(skb->data + off);
 	if (ershdr->ver != ver)
 		return GRECAP_STAT_DROP_ERSPAN;
+	/* The source's verdicts: cut to fit (T); bad, short, oversized (BSO). */
+	p->erspan_trunc = ershdr->t;
+	p->erspan_bad = ver == ERSPAN_VERSION2 && ershdr->en;
 
 	if (ver == ERSPAN_VERSION) {
 		stat = GRECAP_STAT_RX_ERSPAN2;

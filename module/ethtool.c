@@ -38,8 +38,10 @@ static void grecap_get_ethtool_stats(struct net_device *dev,
 {
 	struct grecap_dev *gd = grecap_dev_priv(dev);
 	const struct grecap_port *port;
+	u64 c[GRECAP_STAT_ALL];
 
-	grecap_counters_sum(gd->stats, GRECAP_STAT_NUM, data);
+	grecap_dev_counters(gd, c);
+	memcpy(data, c, GRECAP_STAT_NUM * sizeof(*data));
 	/* Under RTNL; a device being unregistered may have left its port. */
 	port = rtnl_dereference(gd->port);
 	if (port)

@@ -94,6 +94,13 @@ enum grecap_stat {
 	GRECAP_STAT_RX_ERSPAN2,		/* ERSPAN Type II */
 	GRECAP_STAT_RX_ERSPAN3,		/* ERSPAN Type III */
 	GRECAP_STAT_RX_SPLIT,		/* GRO-merged packets cut back */
+	GRECAP_STAT_SEQ_LOST,		/* numbers skipped (seq.c) */
+	GRECAP_STAT_SEQ_REORDERED,	/* arrived after a later one */
+	GRECAP_STAT_SEQ_DUP,		/* a number seen before */
+	GRECAP_STAT_SEQ_RESTART,	/* a source numbering anew */
+	GRECAP_STAT_SEQ_UNTRACKED,	/* numbered, no room to track it */
+	GRECAP_STAT_ERSPAN_TRUNC,	/* T bit: truncated by the source */
+	GRECAP_STAT_ERSPAN_BAD,		/* Type III BSO: bad at the source */
 	/* Everything from here on is a drop. */
 	GRECAP_STAT_DROP_CSUM,		/* bad GRE checksum */
 	GRECAP_STAT_DROP_TRUNC,		/* shorter than its headers say */
@@ -101,8 +108,17 @@ enum grecap_stat {
 	GRECAP_STAT_DROP_DOWN,		/* matched while the device is down */
 	GRECAP_STAT_DROP_NOMEM,		/* no memory to unshare or unclone */
 	GRECAP_STAT_TX_DROP,		/* sent to grecap0, which never sends */
-	GRECAP_STAT_NUM
+	GRECAP_STAT_NUM,
+	/*
+	 * Not shown: numbers counted in SEQ_LOST that came later after all,
+	 * taken off it when read (grecap_dev_counters()).
+	 */
+	GRECAP_STAT_SEQ_LATE = GRECAP_STAT_NUM,
+	GRECAP_STAT_ALL
 };
+
+/* Streams whose sequence numbers a device tracks (seq.c). */
+#define GRECAP_SEQ_STREAMS	256
 
 /* Counted once per link, on the port, and shown by each of its devices. */
 enum grecap_link_stat {
@@ -140,6 +156,7 @@ struct grecap_dev {
 	u32 flags;			/* GRECAP_F_*; RTNL, read locklessly */
 	struct list_head list;		/* on port->devs; RTNL */
 	struct grecap_pcpu_counters __percpu *stats;
+	struct grecap_seq_table *seq;
 };
 
 extern struct rtnl_link_ops grecap_link_ops;
@@ -201,6 +218,8 @@ struct grecap_payload {
 	bool vlan;			/* put back vlan_tci */
 	u16 vlan_tci;
 	u64 tstamp;			/* capture time in ns, 0: keep */
+	bool erspan_trunc;		/* the source's verdicts on the frame */
+	bool erspan_bad;
 };
 
 /* rx.c */
@@ -215,6 +234,12 @@ bool grecap_erspan_peek(const struct erspan_base_hdr *ershdr,
 enum grecap_stat grecap_erspan_decode(struct sk_buff *skb, __be16 proto,
 				      __be16 gre_flags, u32 flags,
 				      struct grecap_payload *p);
+
+/* seq.c */
+struct grecap_seq_table *grecap_seq_alloc(void);
+void grecap_seq_free(struct grecap_seq_table *t);
+void grecap_seq_account(struct grecap_dev *gd, const struct grecap_match *key,
+			u32 seq);
 
 /* defrag.c */
 int grecap_defrag(struct sk_buff **pskb, unsigned int len,
@@ -231,14 +256,22 @@ struct grecap_pcpu_counters __percpu *grecap_counters_alloc(unsigned int n);
 void grecap_counters_sum(const struct grecap_pcpu_counters __percpu *pc,
 			 unsigned int n, u64 *out);
 
-static inline void grecap_count(struct grecap_pcpu_counters __percpu *pc,
-				unsigned int idx)
+void grecap_dev_counters(const struct grecap_dev *gd, u64 *out);
+
+static inline void grecap_count_add(struct grecap_pcpu_counters __percpu *pc,
+				    unsigned int idx, unsigned long n)
 {
 	struct grecap_pcpu_counters *c = this_cpu_ptr(pc);
 
 	u64_stats_update_begin(&c->syncp);
-	u64_stats_inc(&c->val[idx]);
+	u64_stats_add(&c->val[idx], n);
 	u64_stats_update_end(&c->syncp);
+}
+
+static inline void grecap_count(struct grecap_pcpu_counters __percpu *pc,
+				unsigned int idx)
+{
+	grecap_count_add(pc, idx, 1);
 }
 
 /* sysfs.c: the device type, whose attribute groups are the sysfs files */

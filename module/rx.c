@@ -313,6 +313,9 @@ static enum grecap_stat grecap_decap(struct sk_buff *skb,
 	if (hdr_len < 0)
 		return csum_err ? GRECAP_STAT_DROP_CSUM : GRECAP_STAT_DROP_TRUNC;
 
+	if (o->gre_flags & GRE_SEQ)
+		grecap_seq_account(gd, &o->key, ntohl(tpi.seq));
+
 	p.len = hdr_len;
 	p.proto = tpi.proto;
 	if (tpi.proto == htons(ETH_P_ERSPAN) ||
@@ -323,7 +326,15 @@ static enum grecap_stat grecap_decap(struct sk_buff *skb,
 		stat = grecap_gre_decode(&p);
 	if (stat >= GRECAP_STAT_DROP_CSUM)
 		return stat;
-	return grecap_pull(skb, &p, stat, gd->dev);
+	stat = grecap_pull(skb, &p, stat, gd->dev);
+	if (stat >= GRECAP_STAT_DROP_CSUM)
+		return stat;
+	/* Delivered all the same: the source sent it so. */
+	if (unlikely(p.erspan_trunc))
+		grecap_count(gd->stats, GRECAP_STAT_ERSPAN_TRUNC);
+	if (unlikely(p.erspan_bad))
+		grecap_count(gd->stats, GRECAP_STAT_ERSPAN_BAD);
+	return stat;
 }
 
 /* The kernel's name for a drop, for the drop monitor and its tracepoint. */

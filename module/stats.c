@@ -20,6 +20,13 @@ const char grecap_stat_names[GRECAP_STAT_NUM][ETH_GSTRING_LEN] = {
 	[GRECAP_STAT_RX_ERSPAN2]	= "rx_erspan2",
 	[GRECAP_STAT_RX_ERSPAN3]	= "rx_erspan3",
 	[GRECAP_STAT_RX_SPLIT]		= "rx_gro_split",
+	[GRECAP_STAT_SEQ_LOST]		= "rx_seq_lost",
+	[GRECAP_STAT_SEQ_REORDERED]	= "rx_seq_reordered",
+	[GRECAP_STAT_SEQ_DUP]		= "rx_seq_dup",
+	[GRECAP_STAT_SEQ_RESTART]	= "rx_seq_restart",
+	[GRECAP_STAT_SEQ_UNTRACKED]	= "rx_seq_untracked",
+	[GRECAP_STAT_ERSPAN_TRUNC]	= "rx_erspan_truncated",
+	[GRECAP_STAT_ERSPAN_BAD]	= "rx_erspan_bad",
 	[GRECAP_STAT_DROP_CSUM]		= "drop_bad_csum",
 	[GRECAP_STAT_DROP_TRUNC]	= "drop_truncated",
 	[GRECAP_STAT_DROP_ERSPAN]	= "drop_erspan_unknown",
@@ -73,4 +80,17 @@ void grecap_counters_sum(const struct grecap_pcpu_counters __percpu *pc,
 			out[i] += v;
 		}
 	}
+}
+
+/*
+ * A device's counters as shown, GRECAP_STAT_NUM of them in @out, which
+ * has room for GRECAP_STAT_ALL: rx_seq_lost is the numbers skipped less
+ * those that arrived late.  Counters are read one by one, so a late
+ * number may be seen before the skip it fills: never below zero.
+ */
+void grecap_dev_counters(const struct grecap_dev *gd, u64 *out)
+{
+	grecap_counters_sum(gd->stats, GRECAP_STAT_ALL, out);
+	out[GRECAP_STAT_SEQ_LOST] -= min(out[GRECAP_STAT_SEQ_LOST],
+					 out[GRECAP_STAT_SEQ_LATE]);
 }

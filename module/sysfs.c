@@ -120,13 +120,13 @@ static ssize_t grecap_stat_show(struct device *d, struct device_attribute *attr,
 {
 	struct grecap_stat_attr *sa =
 		container_of(attr, struct grecap_stat_attr, dattr);
-	u64 v[GRECAP_STAT_NUM + GRECAP_LINK_NUM];
+	u64 v[GRECAP_STAT_ALL + GRECAP_LINK_NUM];
 	struct grecap_dev *gd = grecap_dev_of(d);
 	const struct grecap_port *port;
 	bool found = true;
 
 	if (!sa->link) {
-		grecap_counters_sum(gd->stats, GRECAP_STAT_NUM, v);
+		grecap_dev_counters(gd, v);
 		return sysfs_emit(buf, "%llu\n", v[sa->idx]);
 	}
 	rcu_read_lock();
