@@ -39,7 +39,9 @@ static int fn##_params(struct net_device *dev,				\
 /*
  * 6.5 moved the GSO helpers out of netdevice.h into <net/gso.h>, which rx.c
  * includes when GRECAP_HAVE_NET_GSO_H says it exists (an #include here
- * would come ahead of each file's pr_fmt).
+ * would come ahead of each file's pr_fmt).  Likewise struct netdev_rx_queue
+ * (6.5, <net/netdev_rx_queue.h>, GRECAP_HAVE_NETDEV_RX_QUEUE_H) and
+ * rps_needed (6.10, <net/rps.h>, GRECAP_HAVE_NET_RPS_H).
  */
 
 #endif /* _GRECAP_COMPAT_H */

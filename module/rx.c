@@ -41,6 +41,12 @@
 #ifdef GRECAP_HAVE_NET_GSO_H
 #include <net/gso.h>
 #endif
+#ifdef GRECAP_HAVE_NETDEV_RX_QUEUE_H
+#include <net/netdev_rx_queue.h>
+#endif
+#ifdef GRECAP_HAVE_NET_RPS_H
+#include <net/rps.h>
+#endif
 #include <net/ip.h>
 #include <net/ip_tunnels.h>
 #include <net/ipv6.h>
@@ -402,6 +408,23 @@ static rx_handler_result_t grecap_rx_split(struct sk_buff *skb,
 	return RX_HANDLER_CONSUMED;
 }
 
+/*
+ * RPS on the grecap device spreads one mirror stream (one outer flow, so
+ * one CPU on the link) over the CPUs by inner flow.  Steering is decided
+ * in netif_receive_skb(), which another round of the receive handler
+ * (RX_HANDLER_ANOTHER, cheaper) skips: take that path only when an RPS map
+ * is set.
+ */
+static bool grecap_rps_wanted(const struct net_device *dev)
+{
+#ifdef CONFIG_RPS
+	return static_branch_unlikely(&rps_needed) &&
+	       rcu_access_pointer(dev->_rx[0].rps_map);
+#else
+	return false;
+#endif
+}
+
 static rx_handler_result_t grecap_take(struct sk_buff **pskb,
 				       struct grecap_dev *gd,
 				       const struct grecap_outer *o)
@@ -429,12 +452,22 @@ static rx_handler_result_t grecap_take(struct sk_buff **pskb,
 
 	skb_reset_network_header(skb);
 	skb_reset_mac_len(skb);
+	/*
+	 * The hash and queue were the outer packet's: RPS on grecap0 hashes
+	 * the inner flow, and grecap0 has one receive queue.
+	 */
+	skb_clear_hash(skb);
+	skb_record_rx_queue(skb, 0);
 	/* iptunnel_pull_header() scrubbed the rest, but kept the timestamp. */
 	if (!net_eq(dev_net(gd->lower), dev_net(dev)))
 		skb->mark = 0;
 	if (skb_is_gso(skb))
 		return grecap_rx_split(skb, gd, stat);
 	grecap_rx_count(gd, skb, stat);
+	if (grecap_rps_wanted(dev)) {
+		netif_receive_skb(skb);
+		return RX_HANDLER_CONSUMED;
+	}
 	return RX_HANDLER_ANOTHER;
 
 drop:
