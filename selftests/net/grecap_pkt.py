@@ -12,18 +12,27 @@
       (L3, for a gre/ip6gre).
   gre DEV --dst-mac M --src A --dst B [options] --expect OUT.pcap
       Build outer IPv4/IPv6 + GRE by hand (for what no kernel device sends:
-      bad checksums, truncations, version 1, routing bit) and send it.
+      bad checksums, truncations, version 1, routing bit, chosen sequence
+      numbers: --seqs 0-3,9,5) and send it.
   compare EXPECTED.pcap GOT.pcap [--any-order]
       Exit 0 when GOT holds exactly the frames of EXPECTED, in order (or,
       with --any-order, each exactly once in any order).
   same-time A.pcap B.pcap
       Exit 0 when the frames of A and B carry the same timestamps.
+  flow-order FILE.pcap
+      Exit 0 when, in each inner UDP flow of FILE (frames of send eth
+      --flows), the frames come in the order they were sent.
+  merge OUT.pcap IN.pcap...
+      Write the frames of the IN files, one file after the other, to OUT.
   count FILE.pcap
       Print the number of frames.
   bytes FILE.pcap...
       Print the number of bytes of all frames of all files.
   stamps FILE.pcap
       Print each frame's capture time in nanoseconds.
+  replay FILE ...
+      Replay a real capture's GRE into a grecap device and check what it
+      delivers and counts (grecap_replay.py).
   serve
       Run commands read from stdin, one per line (shell words), answering
       each with a line "done RC" after its output: one process per test
@@ -39,6 +48,8 @@ import socket
 import struct
 import sys
 import time
+
+import grecap_replay
 
 ETH_P_ALL = 0x0003
 PROTO = {"ipv4": 0x0800, "ipv6": 0x86DD, "mpls": 0x8847}
@@ -88,8 +99,9 @@ def frame(kind, i, args):
     """Return (bytes, ethertype, is_l3) of frame i of a kind."""
     size = args.size or 18 + (i * 97) % 1200
     src4, dst4 = "10.9.0.1", args.dst_ip or "10.9.0.2"
+    sport = 4000 + (i % args.flows if getattr(args, "flows", None) else i)
     if kind == "eth":
-        pkt = ipv4(src4, dst4, 17, udp(4000 + i, 9, payload_for(i, size)), i)
+        pkt = ipv4(src4, dst4, 17, udp(sport, 9, payload_for(i, size)), i)
         return DST_MAC + SRC_MAC + b"\x08\x00" + pkt, 0, False
     if kind == "arp":
         arp = struct.pack("!HHBBH6s4s6s4s", 1, 0x0800, 6, 4, 1, SRC_MAC,
@@ -111,7 +123,7 @@ def frame(kind, i, args):
         return dmac + SRC_MAC + b"\x08\x00" + ipv4(src4, dst4, 6, tcp, i), \
             0, False
     if kind == "ipv4":
-        return ipv4(src4, dst4, 17, udp(5000 + i, 9, payload_for(i, size)),
+        return ipv4(src4, dst4, 17, udp(sport + 1000, 9, payload_for(i, size)),
                     i), PROTO[kind], True
     if kind == "ipv6":
         u = udp(6000 + i, 9, payload_for(i, size))
@@ -188,9 +200,9 @@ def gre_packet(args, i):
     if args.key is not None:
         flags |= 0x2000
         opts += struct.pack("!I", args.key)
-    if args.seq:
+    if args.seq or args.seqs:
         flags |= 0x1000
-        opts += struct.pack("!I", i)
+        opts += struct.pack("!I", args.seqs[i] if args.seqs else i)
     if args.routing:
         flags |= 0x4000
     flags |= args.version
@@ -219,9 +231,22 @@ def gre_packet(args, i):
     return wire, expect
 
 
+def seq_list(text):
+    """"0-3,9,5" -> [0, 1, 2, 3, 9, 5]; numbers taken modulo 2^32."""
+    out = []
+    for part in text.split(","):
+        lo, _, hi = part.partition("-")
+        first = int(lo, 0)
+        last = int(hi, 0) if hi else first
+        out += [n % (1 << 32) for n in range(first, last + 1)]
+    return out
+
+
 def cmd_gre(args):
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     s.bind((args.dev, 0))
+    if args.seqs:
+        args.count = len(args.seqs)
     frames = []
     for i in range(args.count):
         wire, expect = gre_packet(args, i)
@@ -255,6 +280,34 @@ def cmd_compare(args):
     sys.exit(0 if ok else 1)
 
 
+def cmd_flow_order(args):
+    """Per inner UDP flow (source port), the frames' numbers must rise."""
+    last, flows, bad = {}, set(), 0
+    for fr in pcap_read(args.file):
+        if len(fr) < 42 or fr[12:14] != b"\x08\x00":
+            continue
+        ihl = (fr[14] & 15) * 4
+        if fr[23] != 17 or not fr[14 + ihl + 8:].startswith(b"grecap-"):
+            continue
+        sport = struct.unpack("!H", fr[14 + ihl:16 + ihl])[0]
+        # The senders number frames in the IPv4 ID (the payload's number
+        # is cut short in the smallest frames).
+        n = struct.unpack("!H", fr[18:20])[0]
+        flows.add(sport)
+        if sport in last and n <= last[sport]:
+            bad += 1
+        last[sport] = n
+    print("%d flows, %d frames out of order" % (len(flows), bad))
+    sys.exit(0 if bad == 0 and flows else 1)
+
+
+def cmd_merge(args):
+    frames = []
+    for f in args.inputs:
+        frames += pcap_read(f)
+    pcap_write(args.out, frames)
+
+
 def cmd_same_time(args):
     a, b = pcap_read(args.a, True), pcap_read(args.b, True)
     same = len(a) == len(b) and a == b
@@ -278,6 +331,9 @@ def build_parser():
     s.add_argument("--dst-mac")
     s.add_argument("--interval", type=float, default=0)
     s.add_argument("--size", type=int, help="UDP payload bytes per frame")
+    s.add_argument("--flows", type=int,
+                   help="eth, ipv4: frame i from UDP port 4000 (ipv4: 5000)"
+                   " + i %% FLOWS")
     g = sub.add_parser("gre")
     g.add_argument("dev")
     g.add_argument("--dst-mac", required=True)
@@ -288,7 +344,10 @@ def build_parser():
     g.add_argument("--key", type=lambda x: int(x, 0))
     g.add_argument("--csum", action="store_true")
     g.add_argument("--bad-csum", action="store_true")
-    g.add_argument("--seq", action="store_true")
+    g.add_argument("--seq", action="store_true",
+                   help="sequence numbers 0, 1, 2...")
+    g.add_argument("--seqs", type=seq_list,
+                   help="one packet per number: 0-3,9,5 (sets --count)")
     g.add_argument("--routing", action="store_true")
     g.add_argument("--version", type=int, default=0)
     g.add_argument("--truncate", type=int)
@@ -305,12 +364,18 @@ def build_parser():
     t = sub.add_parser("same-time")
     t.add_argument("a")
     t.add_argument("b")
+    fo = sub.add_parser("flow-order")
+    fo.add_argument("file")
+    m = sub.add_parser("merge")
+    m.add_argument("out")
+    m.add_argument("inputs", nargs="+")
     n = sub.add_parser("count")
     n.add_argument("file")
     b = sub.add_parser("bytes")
     b.add_argument("files", nargs="+")
     st = sub.add_parser("stamps")
     st.add_argument("file")
+    grecap_replay.add_parser(sub)
     sub.add_parser("serve")
     return p
 
@@ -324,6 +389,12 @@ def run(args):
         cmd_compare(args)
     elif args.cmd == "same-time":
         cmd_same_time(args)
+    elif args.cmd == "merge":
+        cmd_merge(args)
+    elif args.cmd == "flow-order":
+        cmd_flow_order(args)
+    elif args.cmd == "replay":
+        grecap_replay.cmd_replay(args)
     elif args.cmd == "bytes":
         print(sum(len(f) for name in args.files for f in pcap_read(name)))
     elif args.cmd == "stamps":

@@ -4,7 +4,8 @@
 
   erspan DEV --dst-mac M --src A --dst B --type 1|2|3 [fields] --expect F
       ERSPAN Type I, II or III (with --platform, the optional platform
-      subheader) around Ethernet frames; F gets the frames grecap should
+      subheader; --t and --bso, the source's verdicts) around Ethernet
+      frames; F gets the frames grecap should
       deliver (with --expect-vlan: with the header's VLAN put back).
   frag DEV --dst-mac M --src A --dst B --mtu N [--mode M] --expect F
       GRE (0x6558) around large Ethernet frames, the outer packet cut into
@@ -38,8 +39,6 @@ import argparse
 import random
 import socket
 import struct
-import sys
-import time
 
 # Only the layers used: scapy.all loads every layer and takes three times
 # as long to import, which adds up over a test run in an emulated guest.
@@ -63,12 +62,13 @@ def payload_for(i, size):
     return (base * (size // len(base) + 1))[:size]
 
 
-def inner_frame(i, size, tagged_vlan=None):
+def inner_frame(i, size, tagged_vlan=None, flows=None):
     eth = Ether(src=SRC_MAC, dst=DST_MAC)
     if tagged_vlan is not None:
         eth = eth / Dot1Q(vlan=tagged_vlan)
     return eth / IP(src="10.9.0.1", dst="10.9.0.2", id=i) / \
-        UDP(sport=4000 + i, dport=9) / Raw(payload_for(i, size))
+        UDP(sport=4000 + (i % flows if flows else i), dport=9) / \
+        Raw(payload_for(i, size))
 
 
 def outer(args, proto_pkt):
@@ -94,10 +94,11 @@ def erspan_hdr(args, i):
         return GRE(proto=0x88BE, seqnum_present=1,
                    sequence_number=i) / \
             ERSPAN_II(ver=args.ver if args.ver is not None else 1,
-                      vlan=args.vlan, cos=args.cos, en=args.en,
+                      vlan=args.vlan, cos=args.cos, en=args.en, t=args.t,
                       session_id=args.session, index=i)
     h = ERSPAN_III(ver=args.ver if args.ver is not None else 2,
                    vlan=args.vlan, cos=args.cos, session_id=args.session,
+                   t=args.t, bso=args.bso,
                    timestamp=args.timestamp, gra=args.gra, ft=args.ft,
                    o=1 if args.platform else 0)
     if args.platform:
@@ -110,7 +111,8 @@ def erspan_hdr(args, i):
 def cmd_erspan(args):
     wire, expect = [], []
     for i in range(args.count):
-        inner = inner_frame(i, 60 + (i * 97) % 1000, args.inner_vlan)
+        inner = inner_frame(i, 60 + (i * 97) % 1000, args.inner_vlan,
+                            args.flows)
         if args.ft == 2:
             body = inner[IP]
             exp = Ether(src="00:00:00:00:00:00", dst=args.mac) / body
@@ -365,11 +367,15 @@ def build_parser():
     e.add_argument("--vlan", type=int, default=0)
     e.add_argument("--cos", type=int, default=0)
     e.add_argument("--en", type=int, default=0)
+    e.add_argument("--t", type=int, default=0, help="T bit: truncated")
+    e.add_argument("--bso", type=int, default=0, help="Type III BSO")
     e.add_argument("--gra", type=int, default=0)
     e.add_argument("--timestamp", type=lambda x: int(x, 0), default=0)
     e.add_argument("--ft", type=int, default=0)
     e.add_argument("--platform")
     e.add_argument("--inner-vlan", type=int)
+    e.add_argument("--flows", type=int,
+                   help="frame i from UDP port 4000 + i %% FLOWS")
     e.add_argument("--expect-vlan", action="store_true")
     e.add_argument("--mac", default="00:00:00:00:00:00")
     f = sub.choices["frag"]

@@ -1,0 +1,125 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# One mirror stream, many CPUs: a source sends one outer flow, which the
+# link receives on one CPU.  With RPS on grecap0 (rps_cpus), the inner
+# frames are spread over the CPUs by inner flow, each flow in order, for
+# every flavour; without it they stay on the receiving CPU.
+#
+# The sender is pinned to CPU 0, and a veth receives on the sending CPU,
+# so the link's CPU is 0.  A frame steered elsewhere is processed by that
+# CPU's backlog: /proc/net/softnet_stat's first column there counts it.
+
+source "$(dirname "$0")/lib.sh"
+
+ALL_TESTS="
+	teb
+	gre_ipv4
+	ip6gretap
+	erspan1
+	erspan2
+	erspan3
+	no_rps
+"
+
+N=320
+FLOWS=32
+
+# processed_elsewhere: frames the CPUs other than 0 have processed.
+processed_elsewhere() {
+	local processed cpu=0 n=0
+
+	while read -r processed _; do
+		((cpu++ > 0)) && n=$((n + 0x$processed))
+	done </proc/net/softnet_stat
+	echo $n
+}
+
+# spread DESC MIN_PERCENT SEND-CMD...: send N frames of FLOWS inner flows
+# with SEND-CMD, capture them on grecap0; at least MIN_PERCENT of them
+# must have been processed off CPU 0, each flow in order.
+spread() {
+	local desc=$1 min=$2 f=$TMP/s$RANDOM p0 off
+	shift 2
+
+	capture_start "$COL" grecap0 "$f.pcap"
+	p0=$(processed_elsewhere)
+	"$@"
+	capture_stop "$f.pcap" $N
+	off=$(($(processed_elsewhere) - p0))
+	check_eq "$desc: frames delivered" $N "$(pcap_frames "$f.pcap")"
+	if ((min > 0)); then
+		check "$desc: $off of $N frames processed off the link's CPU (at least $min %)" \
+			test $((off * 100)) -ge $((N * min))
+	else
+		check "$desc: $off of $N frames processed off the link's CPU (none expected)" \
+			test $((off * 100)) -lt $((N * 5))
+	fi
+	check "$desc: each of $FLOWS inner flows in order" pkt flow-order "$f.pcap"
+}
+
+rps_on() {
+	ip netns exec "$COL" sh -c \
+		"echo $ALL_CPUS > /sys/class/net/grecap0/queues/rx-0/rps_cpus"
+}
+
+teb() {
+	rps_on
+	spread "gretap" 20 pkt send t4 eth $N --flows $FLOWS
+	log_test "GRE TEB: spread over the CPUs by inner flow"
+}
+
+gre_ipv4() {
+	rps_on
+	spread "gre (IPv4 payload)" 20 pkt send g4 ipv4 $N --flows $FLOWS
+	log_test "GRE carrying IPv4: spread by inner flow"
+}
+
+ip6gretap() {
+	rps_on
+	spread "ip6gretap" 20 pkt send t6 eth $N --flows $FLOWS
+	log_test "GRE TEB over IPv6: spread by inner flow"
+}
+
+erspan1() {
+	rps_on
+	spread "ERSPAN Type I" 20 scapy erspan snd0 --dst-mac "$CMAC" \
+		--src $SND4 --dst $COL4 --type 1 --count $N --flows $FLOWS
+	log_test "ERSPAN Type I: spread by inner flow"
+}
+
+erspan2() {
+	rps_on
+	spread "erspan (Type II)" 20 pkt send e2 eth $N --flows $FLOWS
+	log_test "ERSPAN Type II: spread by inner flow"
+}
+
+erspan3() {
+	rps_on
+	spread "erspan (Type III)" 20 pkt send e3 eth $N --flows $FLOWS
+	log_test "ERSPAN Type III: spread by inner flow"
+}
+
+no_rps() {
+	ip netns exec "$COL" sh -c \
+		"echo 0 > /sys/class/net/grecap0/queues/rx-0/rps_cpus"
+	spread "erspan (Type II), no RPS" 0 pkt send e2 eth $N --flows $FLOWS
+	rps_on
+	log_test "without RPS on grecap0: the link's CPU does it all"
+}
+
+[ "$(nproc)" -ge 2 ] || skip "one CPU: nothing to spread over"
+ALL_CPUS=$(printf '%x' $(((1 << $(nproc)) - 1)))
+setup_topo
+modprobe -q ip_gre || skip "no ip_gre"
+modprobe -q ip6_gre || skip "no ip6_gre"
+CMAC=$(mac "$COL" col0)
+grecap_add grecap0
+tunnel t4 gretap
+tunnel g4 gre
+tunnel t6 ip6gretap
+tunnel e2 erspan seq key 1 erspan_ver 1 erspan 10
+tunnel e3 erspan seq key 2 erspan_ver 2 erspan_dir ingress erspan_hwid 3
+# The sender, so the link's receive, on CPU 0.
+taskset -pc 0 "$PKT_SRV_PID" >/dev/null || exit $ksft_fail
+tests_run
