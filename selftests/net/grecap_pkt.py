@@ -50,18 +50,10 @@ import sys
 import time
 
 import grecap_replay
+from grecap_replay import csum
 
 ETH_P_ALL = 0x0003
 PROTO = {"ipv4": 0x0800, "ipv6": 0x86DD, "mpls": 0x8847}
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def mac(s):

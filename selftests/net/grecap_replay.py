@@ -46,6 +46,7 @@ LINK_COUNTERS = ("link_pass_unsupported", "link_frag_queued",
 
 
 def csum(data):
+    """The Internet checksum (RFC 1071) of data."""
     if len(data) % 2:
         data += b"\0"
     s = sum(struct.unpack("!%dH" % (len(data) // 2), data))

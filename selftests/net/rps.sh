@@ -63,41 +63,45 @@ rps_on() {
 		"echo $ALL_CPUS > /sys/class/net/grecap0/queues/rx-0/rps_cpus"
 }
 
-teb() {
+# spread_case TITLE DESC SEND-CMD...: a case of one flavour, RPS on.
+spread_case() {
+	local title=$1 desc=$2
+	shift 2
+
 	rps_on
-	spread "gretap" 20 pkt send t4 eth $N --flows $FLOWS
-	log_test "GRE TEB: spread over the CPUs by inner flow"
+	spread "$desc" 20 "$@"
+	log_test "$title"
+}
+
+teb() {
+	spread_case "GRE TEB: spread over the CPUs by inner flow" gretap \
+		pkt send t4 eth $N --flows $FLOWS
 }
 
 gre_ipv4() {
-	rps_on
-	spread "gre (IPv4 payload)" 20 pkt send g4 ipv4 $N --flows $FLOWS
-	log_test "GRE carrying IPv4: spread by inner flow"
+	spread_case "GRE carrying IPv4: spread by inner flow" "gre (IPv4 payload)" \
+		pkt send g4 ipv4 $N --flows $FLOWS
 }
 
 ip6gretap() {
-	rps_on
-	spread "ip6gretap" 20 pkt send t6 eth $N --flows $FLOWS
-	log_test "GRE TEB over IPv6: spread by inner flow"
+	spread_case "GRE TEB over IPv6: spread by inner flow" ip6gretap \
+		pkt send t6 eth $N --flows $FLOWS
 }
 
 erspan1() {
-	rps_on
-	spread "ERSPAN Type I" 20 scapy erspan snd0 --dst-mac "$CMAC" \
-		--src $SND4 --dst $COL4 --type 1 --count $N --flows $FLOWS
-	log_test "ERSPAN Type I: spread by inner flow"
+	spread_case "ERSPAN Type I: spread by inner flow" "ERSPAN Type I" \
+		scapy erspan snd0 --dst-mac "$CMAC" --src $SND4 --dst $COL4 \
+		--type 1 --count $N --flows $FLOWS
 }
 
 erspan2() {
-	rps_on
-	spread "erspan (Type II)" 20 pkt send e2 eth $N --flows $FLOWS
-	log_test "ERSPAN Type II: spread by inner flow"
+	spread_case "ERSPAN Type II: spread by inner flow" "erspan (Type II)" \
+		pkt send e2 eth $N --flows $FLOWS
 }
 
 erspan3() {
-	rps_on
-	spread "erspan (Type III)" 20 pkt send e3 eth $N --flows $FLOWS
-	log_test "ERSPAN Type III: spread by inner flow"
+	spread_case "ERSPAN Type III: spread by inner flow" "erspan (Type III)" \
+		pkt send e3 eth $N --flows $FLOWS
 }
 
 no_rps() {
