@@ -131,6 +131,17 @@ enum grecap_link_stat {
 	GRECAP_LINK_NUM
 };
 
+/*
+ * The last IPv4 destination a CPU found local on a link, valid while the
+ * namespace's routing generation stands: any change of an address or a
+ * local route that a lookup has used bumps it (rt_cache_flush()).
+ */
+struct grecap_local_cache {
+	const struct net *net;
+	__be32 addr;
+	int genid;
+};
+
 /* One per lower device, shared by all grecap devices on it. */
 struct grecap_port {
 	struct net_device *dev;
@@ -140,6 +151,8 @@ struct grecap_port {
 	unsigned long masks;		/* bit p: grecap_mask_order[p] used */
 	u32 hash_seed;
 	struct grecap_pcpu_counters __percpu *stats;
+	struct grecap_local_cache __percpu *local;
+	struct grecap_filter __rcu *any;	/* the catch-all's, also hashed */
 	struct hlist_head hash[1 << GRECAP_HASH_BITS];
 };
 

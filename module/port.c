@@ -101,6 +101,11 @@ struct grecap_dev *grecap_port_lookup(const struct grecap_port *port,
 		/* A filter on a field the packet lacks (key, session) cannot match. */
 		if (mask & ~key->fields)
 			continue;
+		/* The catch-all, the one filter of most links: no key to hash. */
+		if (!mask) {
+			f = rcu_dereference(port->any);
+			return f ? f->gd : NULL;
+		}
 		grecap_match_masked(&k, key, mask);
 		f = grecap_find(port, &k);
 		if (f)
@@ -149,6 +154,8 @@ static void grecap_filter_hash(struct grecap_port *port,
 			       struct grecap_filter *f)
 {
 	hlist_add_head_rcu(&f->hnode, grecap_bucket(port, &f->match));
+	if (!f->match.fields)
+		rcu_assign_pointer(port->any, f);
 	grecap_mask_get(port, f->match.fields);
 }
 
@@ -156,6 +163,8 @@ static void grecap_filter_unhash(struct grecap_port *port,
 				 struct grecap_filter *f)
 {
 	hlist_del_rcu(&f->hnode);
+	if (!f->match.fields)
+		RCU_INIT_POINTER(port->any, NULL);
 	grecap_mask_put(port, f->match.fields);
 }
 
@@ -204,15 +213,22 @@ static struct grecap_port *grecap_port_create(struct net_device *lower)
 		err = -ENOMEM;
 		goto err_free_port;
 	}
+	port->local = alloc_percpu(struct grecap_local_cache);
+	if (!port->local) {
+		err = -ENOMEM;
+		goto err_free_stats;
+	}
 	port->dev = lower;
 	port->hash_seed = get_random_u32();
 	INIT_LIST_HEAD(&port->devs);
 
 	err = netdev_rx_handler_register(lower, grecap_handle_frame, port);
 	if (err)
-		goto err_free_stats;
+		goto err_free_local;
 	return port;
 
+err_free_local:
+	free_percpu(port->local);
 err_free_stats:
 	free_percpu(port->stats);
 err_free_port:
@@ -224,6 +240,7 @@ static void grecap_port_destroy(struct grecap_port *port)
 {
 	/* Waits for the receive path to leave the port (synchronize_net). */
 	netdev_rx_handler_unregister(port->dev);
+	free_percpu(port->local);
 	free_percpu(port->stats);
 	kfree(port);
 }

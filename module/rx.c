@@ -162,21 +162,39 @@ static enum grecap_outer_kind grecap_outer(const struct sk_buff *skb,
 	}
 }
 
-static bool grecap_outer_is_local(const struct net_device *lower,
-				  const struct grecap_outer *o,
-				  __be16 proto)
+/*
+ * Is the outer destination an address of this host (for IPv4, of the
+ * link's routing table: its VRF's, if it has one)?  An IPv4 answer costs a
+ * FIB lookup, so each CPU keeps its last local address until the routing
+ * generation moves; a mirror stream has one destination.
+ */
+static bool grecap_outer_is_local(const struct grecap_port *port,
+				  const struct grecap_outer *o, __be16 proto)
 {
+	const struct net_device *lower = port->dev;
+	struct grecap_local_cache *c;
 	struct net *net = dev_net(lower);
+	__be32 addr;
+	int genid;
 
-	if (proto == htons(ETH_P_IP))
-		return inet_addr_type_dev_table(net, lower,
-						o->key.local.s6_addr32[3]) ==
-		       RTN_LOCAL;
+	if (proto != htons(ETH_P_IP)) {
 #if IS_ENABLED(CONFIG_IPV6)
-	return ipv6_chk_addr(net, &o->key.local, lower, 0);
+		return ipv6_chk_addr(net, &o->key.local, lower, 0);
 #else
-	return false;
+		return false;
 #endif
+	}
+	addr = o->key.local.s6_addr32[3];
+	genid = rt_genid_ipv4(net);
+	c = this_cpu_ptr(port->local);
+	if (c->addr == addr && c->genid == genid && c->net == net)
+		return true;
+	if (inet_addr_type_dev_table(net, lower, addr) != RTN_LOCAL)
+		return false;
+	c->net = net;
+	c->addr = addr;
+	c->genid = genid;
+	return true;
 }
 
 /*
@@ -493,7 +511,7 @@ rx_handler_result_t grecap_handle_frame(struct sk_buff **pskb)
 		return RX_HANDLER_PASS;
 
 	port = grecap_port_get_rcu((*pskb)->dev);
-	if (!grecap_outer_is_local((*pskb)->dev, &o, proto)) {
+	if (!grecap_outer_is_local(port, &o, proto)) {
 		grecap_count(port->stats, GRECAP_LINK_NOT_LOCAL);
 		return RX_HANDLER_PASS;
 	}

@@ -12,6 +12,7 @@ ALL_TESTS="
 	precedence
 	change
 	not_local
+	address_moves
 	unmatched
 "
 SND4B=192.0.2.3
@@ -78,6 +79,27 @@ not_local() {
 	log_test "GRE to another host's address left alone"
 }
 
+# Whether an address is local follows the host's configuration at once:
+# each CPU remembers the last local address it saw only until addresses or
+# routes change.  192.0.2.5 is taken while col0 has it, left alone once it
+# is removed, taken again once it is back.
+address_moves() {
+	local nl0
+
+	ip -n "$COL" addr add 192.0.2.5/32 dev col0
+	send $SND4 192.0.2.5 --key 42;	expect g_remkey "while the address is the collector's"
+	ip -n "$COL" addr del 192.0.2.5/32 dev col0
+	nl0=$(gstat "$COL" g_rem link_pass_not_local)
+	send $SND4 192.0.2.5 --key 42
+	check_delta "after the address was removed: link_pass_not_local" \
+		"$COL" g_rem link_pass_not_local "$nl0" 5
+	expect none "after the address was removed: not captured"
+	ip -n "$COL" addr add 192.0.2.5/32 dev col0
+	send $SND4 192.0.2.5 --key 42;	expect g_remkey "once the address is back"
+	ip -n "$COL" addr del 192.0.2.5/32 dev col0
+	log_test "an address removed from the host is no longer captured"
+}
+
 # Unmatched GRE goes to the stack: a native gretap on the collector.
 unmatched() {
 	local d pass0 nat0
@@ -117,4 +139,7 @@ grecap_add g_key key 42
 grecap_add g_rem remote $SND4
 grecap_add g_loc local $COL4B
 grecap_add g_rem6 remote $SND6
+# One CPU sends and, through the veth, receives: address_moves tests what
+# that CPU remembers.
+taskset -pc 0 "$PKT_SRV_PID" >/dev/null || exit $ksft_fail
 tests_run
