@@ -33,7 +33,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 # The kernel the test VM boots, and the module built for it.
 VM_KVER = $(shell selftests/vm/kernel-release.sh)
 
-.PHONY: all modules plugin load demo deb clean install dkms-install dkms-remove check deps \
+.PHONY: all modules plugin load demo deb clean install dkms-install dkms-remove check bench deps \
 	check-debug check-unstable check-matrix deps-debug
 
 all: modules
@@ -107,6 +107,11 @@ demo: deps
 	$(MAKE) -s plugin
 	selftests/vm/run-vm.sh -r $(VM_KVER) -o build/demo -t 600 -- \
 		tools/demo/demo.sh $(CURDIR)/grecap.ko $(CURDIR)/build/demo
+
+# Receive rates of grecap beside bare receive and the kernel's tunnel
+# devices, in the test VM (about 20 minutes): selftests/bench/guest.sh.
+bench: deps
+	selftests/bench/bench.sh
 
 deps-debug: deps
 	selftests/vm/install-deps.sh debug
