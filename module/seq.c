@@ -15,8 +15,10 @@
  *
  * One slot is one cache line, written by the CPU that receives its stream
  * (RSS keeps one outer flow on one CPU): streams share no line and no lock
- * is taken.  A stream received on several CPUs at once (RPS on the link)
- * may be miscounted, nothing worse.
+ * is taken.  Each CPU remembers the slot of the last stream it accounted
+ * and looks no further when the next packet is of the same stream, as a
+ * mirror stream's packets usually are.  A stream received on several CPUs
+ * at once (RPS on the link) may be miscounted, nothing worse.
  *
  * Per stream: the highest number seen (top) and which of the
  * GRECAP_SEQ_WINDOW numbers below it were seen (a bitmap, as IPsec's
@@ -69,6 +71,7 @@ struct grecap_seq_stream {
 
 struct grecap_seq_table {
 	u32 seed;
+	struct grecap_seq_stream * __percpu *recent;	/* each CPU's last */
 	struct grecap_seq_stream stream[GRECAP_SEQ_STREAMS];
 };
 
@@ -77,13 +80,22 @@ struct grecap_seq_table *grecap_seq_alloc(void)
 	struct grecap_seq_table *t;
 
 	t = kvzalloc(sizeof(*t), GFP_KERNEL);
-	if (t)
-		t->seed = get_random_u32();
+	if (!t)
+		return NULL;
+	t->recent = alloc_percpu(struct grecap_seq_stream *);
+	if (!t->recent) {
+		kvfree(t);
+		return NULL;
+	}
+	t->seed = get_random_u32();
 	return t;
 }
 
 void grecap_seq_free(struct grecap_seq_table *t)
 {
+	if (!t)
+		return;
+	free_percpu(t->recent);
 	kvfree(t);
 }
 
@@ -101,7 +113,7 @@ static void grecap_seq_start(struct grecap_seq_stream *s, u32 seq)
  * one win, and the other's packet goes untracked.
  */
 static struct grecap_seq_stream *
-grecap_seq_slot(struct grecap_seq_table *t, const struct grecap_seq_id *id,
+grecap_seq_find(struct grecap_seq_table *t, const struct grecap_seq_id *id,
 		bool *new)
 {
 	struct grecap_seq_stream *set, *victim = NULL;
@@ -128,6 +140,23 @@ grecap_seq_slot(struct grecap_seq_table *t, const struct grecap_seq_id *id,
 	victim->id = *id;
 	*new = true;
 	return victim;
+}
+
+/* The stream's slot: this CPU's last one, or found (or taken) in its set. */
+static struct grecap_seq_stream *
+grecap_seq_slot(struct grecap_seq_table *t, const struct grecap_seq_id *id,
+		bool *new)
+{
+	struct grecap_seq_stream **recent = this_cpu_ptr(t->recent);
+	struct grecap_seq_stream *s = *recent;
+
+	/* A slot taken over since holds another stream's id. */
+	if (s && READ_ONCE(s->tag) && !memcmp(&s->id, id, sizeof(*id)))
+		return s;
+	s = grecap_seq_find(t, id, new);
+	if (s)
+		*recent = s;
+	return s;
 }
 
 /* Account a packet of the stream @key names with GRE sequence number @seq. */
