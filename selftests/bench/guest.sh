@@ -290,11 +290,13 @@ for size in $SIZES; do
 	done
 done
 if [ -z "${BENCH_QUICK:-}" ]; then
-	# What sequence accounting costs: the same ERSPAN II frames, numbered
-	# and not, one flood of each in turn, five times.
+	# What sequence accounting costs: ERSPAN II frames numbered and not,
+	# each on the bare and grecap paths, in turn, five times.  Numbered
+	# frames cost the sender (and bare receive) more; grecap's share is
+	# its ratio to bare receive of the same frames.
 	for r in 0 1 2 3 4; do
-		ROUND0=$r ROUNDS=1 measure seq 64 erspan2 grecap
-		ROUND0=$r ROUNDS=1 measure noseq 64 erspan2 grecap --no-seq
+		ROUND0=$r ROUNDS=1 measure seq 64 erspan2 "bare grecap"
+		ROUND0=$r ROUNDS=1 measure noseq 64 erspan2 "bare grecap" --no-seq
 	done
 	# One stream of 32 inner flows, read on CPU 1, without and with RPS.
 	measure flows 64 teb "reader rps" --flows 32
@@ -323,10 +325,25 @@ fi
 if [ -n "${BENCH_PERF:-}" ]; then
 	for d in "$BENCH_PERF"/*.data; do
 		perf report -i "$d" --no-children --stdio --sort sym \
-			--percent-limit 0.3 >"${d%.data}.txt" 2>/dev/null
+			--percent-limit 0.05 >"${d%.data}.txt" 2>/dev/null
 	done
 fi
 
 # ---- the table
 
 "$(dirname "$0")/table.awk" "$RES"
+rc=$?
+
+# With a profile: sequence accounting's own share of the CPU during the last
+# numbered flood, beside all of grecap's (its functions and
+# gre_parse_header, which it calls).
+prof=${BENCH_PERF:-/nonexistent}/seq-erspan2-64-grecap.txt
+if [ -r "$prof" ]; then
+	awk '$2 == "[k]" && $3 == "grecap_seq_account" { seq = $1 + 0 }
+	     $2 == "[k]" && ($3 ~ /^grecap_/ || $3 == "gre_parse_header") {
+		all += $1 }
+	     END {
+		printf "\nProfile of the last numbered flood (perf cpu-clock, all CPUs, symbols >= 0.05%%):\n"
+		printf "  grecap_seq_account %.2f%% of samples; grecap in all %.2f%%\n", seq, all }' "$prof"
+fi
+exit $rc
