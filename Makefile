@@ -33,7 +33,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 # The kernel the test VM boots, and the module built for it.
 VM_KVER = $(shell selftests/vm/kernel-release.sh)
 
-.PHONY: all modules plugin load demo deb clean install dkms-install dkms-remove check bench deps \
+.PHONY: all modules plugin load demo deb clean install dkms-install dkms-remove check bench deps deps-bench \
 	check-debug check-unstable check-matrix deps-debug
 
 all: modules
@@ -110,11 +110,14 @@ demo: deps
 
 # Receive rates of grecap beside bare receive and the kernel's tunnel
 # devices, in the test VM (about 20 minutes): selftests/bench/guest.sh.
-bench: deps
+bench: deps-bench
 	selftests/bench/bench.sh
 
 deps-debug: deps
 	selftests/vm/install-deps.sh debug
+
+deps-bench: deps
+	selftests/vm/install-deps.sh bench
 
 check-debug: deps-debug
 	selftests/check.sh --debug $(TESTS)

@@ -34,7 +34,8 @@
 #
 # Also measured: allocations per frame (kmem tracepoints, hist triggers)
 # on the bare and grecap paths, and ERSPAN II with and without sequence
-# numbers (what sequence accounting costs).
+# numbers (what sequence accounting costs), plus a profile of a numbered
+# flood (perf) for the accounting's share of the CPU.
 #
 # Static keys the paths would switch (tc ingress, timestamps, RPS) are held
 # on for the whole run by an idle device, so that no path pays for the
@@ -55,6 +56,8 @@ SIZES=${BENCH_SIZES:-64 512 1400}
 FLAVOURS=${BENCH_FLAVOURS:-teb gre-ipv4 erspan2 erspan3}
 PATHS=${BENCH_PATHS:-bare grecap reader kernel linkdump}
 OUT=${BENCH_OUT:-}
+# runs profiled into this directory (BENCH_PERF: all of them)
+PERF_DIR=${BENCH_PERF:-}
 FRAMES="$PY -S $(dirname "$0")/frames.py"
 RES=$TMP/results
 
@@ -233,8 +236,8 @@ run() {
 	fi
 	[ -n "${ALLOCS:-}" ] && a0=$(allocs_total)
 	c0=$(rd "$COUNTER") b0=$(busy_ticks) t0=$(now_us)
-	if [ -n "${BENCH_PERF:-}" ]; then
-		perf record -q -a -e cpu-clock -o "$BENCH_PERF/$PATH_NAME.data" \
+	if [ -n "$PERF_DIR" ]; then
+		perf record -q -a -e cpu-clock -o "$PERF_DIR/$PATH_NAME.data" \
 			-- sleep "$SECS" >/dev/null 2>&1
 	else
 		sleep "$SECS"
@@ -298,6 +301,16 @@ if [ -z "${BENCH_QUICK:-}" ]; then
 		ROUND0=$r ROUNDS=1 measure seq 64 erspan2 "bare grecap"
 		ROUND0=$r ROUNDS=1 measure noseq 64 erspan2 "bare grecap" --no-seq
 	done
+	# And where its time goes: one more numbered flood, profiled, not
+	# counted (perf slows what it watches).
+	SEQ_PROF=${BENCH_PERF:-${OUT:-$TMP}}
+	if command -v perf >/dev/null; then
+		PERF_DIR=$SEQ_PROF ROUNDS=1 RES=/dev/null \
+			measure seqprof 64 erspan2 grecap >/dev/null
+		perf report -i "$SEQ_PROF/seqprof-erspan2-64-grecap.data" \
+			--no-children --stdio --sort sym --percent-limit 0.05 \
+			>"$SEQ_PROF/seqprof-erspan2-64-grecap.txt" 2>/dev/null
+	fi
 	# One stream of 32 inner flows, read on CPU 1, without and with RPS.
 	measure flows 64 teb "reader rps" --flows 32
 	# Allocations: kmem events counted by hist triggers during the runs.
@@ -334,16 +347,19 @@ fi
 "$(dirname "$0")/table.awk" "$RES"
 rc=$?
 
-# With a profile: sequence accounting's own share of the CPU during the last
-# numbered flood, beside all of grecap's (its functions and
-# gre_parse_header, which it calls).
-prof=${BENCH_PERF:-/nonexistent}/seq-erspan2-64-grecap.txt
-if [ -r "$prof" ]; then
+# The profiled numbered flood: sequence accounting's own share of the CPU
+# beside all of grecap's (its functions and gre_parse_header, which it
+# calls).
+prof=${SEQ_PROF:-/nonexistent}/seqprof-erspan2-64-grecap.txt
+if [ -s "$prof" ]; then
 	awk '$2 == "[k]" && $3 == "grecap_seq_account" { seq = $1 + 0 }
 	     $2 == "[k]" && ($3 ~ /^grecap_/ || $3 == "gre_parse_header") {
 		all += $1 }
 	     END {
-		printf "\nProfile of the last numbered flood (perf cpu-clock, all CPUs, symbols >= 0.05%%):\n"
+		printf "\nProfile of a numbered ERSPAN II flood on grecap0 (perf cpu-clock, all CPUs; symbols >= 0.05%%):\n"
 		printf "  grecap_seq_account %.2f%% of samples; grecap in all %.2f%%\n", seq, all }' "$prof"
+elif [ -z "${BENCH_QUICK:-}" ]; then
+	echo
+	echo "No profile of sequence accounting: perf (linux-perf) is missing or failed."
 fi
 exit $rc

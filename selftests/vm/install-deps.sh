@@ -8,9 +8,12 @@ pkgs="build-essential linux-headers-amd64 linux-image-amd64 qemu-system-x86
 busybox-static kmod cpio iproute2 ethtool tcpdump tshark python3-scapy
 netsniff-ng dkms sparse iputils-ping jq dpkg-dev curl
 debhelper dh-dkms"
-# install-deps.sh debug: also what building the debug kernel needs.
+# install-deps.sh debug: also what building the debug kernel needs;
+# install-deps.sh bench: also perf, for make bench's profiles.
 if [ "${1:-}" = debug ]; then
 	pkgs="$pkgs linux-source-${GRECAP_DEBUG_SERIES:-6.12} bc bison flex libelf-dev libssl-dev xz-utils"
+elif [ "${1:-}" = bench ]; then
+	pkgs="$pkgs linux-perf"
 fi
 
 missing=
