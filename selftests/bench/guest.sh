@@ -352,12 +352,13 @@ rc=$?
 # calls).
 prof=${SEQ_PROF:-/nonexistent}/seqprof-erspan2-64-grecap.txt
 if [ -s "$prof" ]; then
-	awk '$2 == "[k]" && $3 == "grecap_seq_account" { seq = $1 + 0 }
+	awk '$2 == "[k]" && $3 == "grecap_seq_account" { seq = sprintf("%.2f%%", $1) }
 	     $2 == "[k]" && ($3 ~ /^grecap_/ || $3 == "gre_parse_header") {
 		all += $1 }
 	     END {
 		printf "\nProfile of a numbered ERSPAN II flood on grecap0 (perf cpu-clock, all CPUs; symbols >= 0.05%%):\n"
-		printf "  grecap_seq_account %.2f%% of samples; grecap in all %.2f%%\n", seq, all }' "$prof"
+		printf "  grecap_seq_account %s of samples; grecap in all %.2f%%\n",
+		       (seq == "" ? "below 0.05%" : seq), all }' "$prof"
 elif [ -z "${BENCH_QUICK:-}" ]; then
 	echo
 	echo "No profile of sequence accounting: perf (linux-perf) is missing or failed."
