@@ -150,8 +150,11 @@ grecap_seq_slot(struct grecap_seq_table *t, const struct grecap_seq_id *id,
 	struct grecap_seq_stream **recent = this_cpu_ptr(t->recent);
 	struct grecap_seq_stream *s = *recent;
 
-	/* A slot taken over since holds another stream's id. */
-	if (s && READ_ONCE(s->tag) && !memcmp(&s->id, id, sizeof(*id)))
+	/*
+	 * Only claimed slots become hints, and a slot is never freed, only
+	 * taken over: then it holds another stream's id.
+	 */
+	if (s && !memcmp(&s->id, id, sizeof(*id)))
 		return s;
 	s = grecap_seq_find(t, id, new);
 	if (s)
