@@ -24,6 +24,8 @@ ALL_TESTS="
 
 N=320
 FLOWS=32
+# The N frames come in one burst: room for all of them in tcpdump's ring.
+CAPTURE_RING_KIB=32768
 
 # processed_elsewhere: frames the CPUs other than 0 have processed.
 processed_elsewhere() {
