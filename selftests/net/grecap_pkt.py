@@ -156,25 +156,33 @@ def pcap_read(path, stamps=False):
 
 
 def cmd_send(args):
+    # One socket per protocol for the whole run: closing a packet socket
+    # waits for an RCU grace period, tens of milliseconds in the emulated
+    # guest.
+    socks = {}
     frames = []
     for i in range(args.count):
         fr, proto, l3 = frame(args.kind, i, args)
         if l3:
             # Bound, not sendto(): an ip6gre's 16-byte address does not
             # fit the sockaddr_ll Python builds.
-            s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM)
-            s.bind((args.dev, proto))
-            s.send(fr)
-            s.close()
+            if proto not in socks:
+                socks[proto] = socket.socket(socket.AF_PACKET,
+                                             socket.SOCK_DGRAM)
+                socks[proto].bind((args.dev, proto))
+            socks[proto].send(fr)
             fr = mac(args.mac) + b"\0" * 6 + struct.pack("!H", proto) + fr
         else:
-            s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-            s.bind((args.dev, 0))
-            s.send(fr)
-            s.close()
+            if None not in socks:
+                socks[None] = socket.socket(socket.AF_PACKET,
+                                            socket.SOCK_RAW)
+                socks[None].bind((args.dev, 0))
+            socks[None].send(fr)
         frames.append(fr)
         if args.interval:
             time.sleep(args.interval)
+    for s in socks.values():
+        s.close()
     if args.expect:
         pcap_write(args.expect, frames)
 
