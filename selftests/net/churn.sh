@@ -51,30 +51,37 @@ device_churn() {
 	flood_start
 	check "flood reaches keep1" rising keep1
 	for r in $(seq "$ROUNDS"); do
-		# Devices come and go; filters change both ways meanwhile.
-		for i in 1 2 3; do
-			ip -n "$COL" link add c$i link col0 type grecap key 2 remote $SND4 session $i ||
-				fail "round $r: add c$i"
-			ip -n "$COL" link set c$i up
-		done
-		ip -n "$COL" link add k2 link col0 type grecap key 2 || fail "round $r: add k2"
-		ip -n "$COL" link set k2 up
-		grecap_set "$COL" k2 key 7 || fail "round $r: key"
-		grecap_set "$COL" k2 key 2 || fail "round $r: key back"
-		grecap_set "$COL" k2 remote $SND4 vlan on tstamp on || fail "round $r: set"
-		grecap_set "$COL" k2 remote any || fail "round $r: reset"
-		ip -n "$COL" link set k2 down
-		ip -n "$COL" link set k2 up
+		# Devices come and go; filters change both ways meanwhile.  One
+		# ip per namespace and step (a batch stops at its first error,
+		# and says which line).
+		ip -n "$COL" -batch - <<-EOF || fail "round $r: add and change"
+			link add c1 link col0 type grecap key 2 remote $SND4 session 1
+			link set c1 up
+			link add c2 link col0 type grecap key 2 remote $SND4 session 2
+			link set c2 up
+			link add c3 link col0 type grecap key 2 remote $SND4 session 3
+			link set c3 up
+			link add k2 link col0 type grecap key 2
+			link set k2 up
+			link set k2 type grecap key 7
+			link set k2 type grecap key 2
+			link set k2 type grecap remote $SND4 vlan on tstamp on
+			link set k2 type grecap remote any
+			link set k2 down
+			link set k2 up
+		EOF
 		# To another namespace and back, then dying with one.
 		ns_add mv-$$-$r
 		ip -n "$COL" link set k2 netns mv-$$-$r || fail "round $r: move"
 		ip -n mv-$$-$r link set k2 up
 		ip -n mv-$$-$r link set k2 netns "$COL" || fail "round $r: move back"
-		ip -n "$COL" link set k2 netns mv-$$-$r
+		ip -n "$COL" -batch - <<-EOF || fail "round $r: move and delete"
+			link set k2 netns mv-$$-$r
+			link del c1
+			link del c2
+			link del c3
+		EOF
 		ip netns del mv-$$-$r
-		for i in 1 2 3; do
-			ip -n "$COL" link del c$i || fail "round $r: del c$i"
-		done
 		check "round $r: keep1 still counting" rising keep1
 	done
 	k2_gone() { [ -z "$(ip -n "$COL" link show k2 2>/dev/null)" ]; }

@@ -213,14 +213,18 @@ setup_topo() {
 	load_grecap
 	ns_add "$SND"
 	ns_add "$COL"
-	ip -n "$SND" link add snd0 type veth peer name col0 netns "$COL" ||
-		exit $ksft_fail
-	ip -n "$SND" addr add $SND4/24 dev snd0
-	ip -n "$COL" addr add $COL4/24 dev col0
-	ip -n "$SND" addr add $SND6/64 dev snd0 nodad
-	ip -n "$COL" addr add $COL6/64 dev col0 nodad
-	ip -n "$SND" link set snd0 up
-	ip -n "$COL" link set col0 up
+	# One ip per namespace: each process start counts in the guest.
+	ip -n "$SND" -batch - <<-EOF || exit $ksft_fail
+		link add snd0 type veth peer name col0 netns $COL
+		addr add $SND4/24 dev snd0
+		addr add $SND6/64 dev snd0 nodad
+		link set snd0 up
+	EOF
+	ip -n "$COL" -batch - <<-EOF || exit $ksft_fail
+		addr add $COL4/24 dev col0
+		addr add $COL6/64 dev col0 nodad
+		link set col0 up
+	EOF
 	busywait 5000 ip netns exec "$SND" ping -c 1 -W 1 -q $COL4 >/dev/null ||
 		exit $ksft_fail
 	busywait 5000 ip netns exec "$SND" ping -6 -c 1 -W 1 -q $COL6 >/dev/null ||
