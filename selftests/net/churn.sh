@@ -9,6 +9,7 @@
 # behind, and a device that survives keeps counting.
 
 source "$(dirname "$0")/lib.sh"
+pkt_uses_scapy
 
 ALL_TESTS="
 	device_churn

@@ -7,6 +7,7 @@
 # it; the vlan and tstamp options act on the captured frames.
 
 source "$(dirname "$0")/lib.sh"
+pkt_uses_scapy
 
 ALL_TESTS="
 	kernel_sessions

@@ -8,6 +8,7 @@
 # of other traffic are left to the stack.
 
 source "$(dirname "$0")/lib.sh"
+pkt_uses_scapy
 
 ALL_TESTS="
 	kernel_ipv4

@@ -14,6 +14,7 @@
 # grecap does not take (link_pass_unsupported).
 
 source "$(dirname "$0")/lib.sh"
+pkt_uses_scapy
 
 ALL_TESTS="
 	fuzz

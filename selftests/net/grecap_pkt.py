@@ -33,12 +33,13 @@
   replay FILE ...
       Replay a real capture's GRE into a grecap device and check what it
       delivers and counts (grecap_replay.py).
-  serve
+  serve [--scapy]
       Run commands read from stdin, one per line (shell words), answering
       each with a line "done RC" after its output: one process per test
       instead of a Python start per command, the main cost of a test in an
       emulated guest.  "scapy CMD ..." runs a grecap_scapy.py command,
-      importing scapy on first use.  lib.sh's pkt_start, pkt and scapy.
+      importing scapy on first use (--scapy: importing it in the
+      background from the start).  lib.sh's pkt_start, pkt and scapy.
 """
 
 import argparse
@@ -47,6 +48,7 @@ import shlex
 import socket
 import struct
 import sys
+import threading
 import time
 
 import grecap_replay
@@ -376,7 +378,9 @@ def build_parser():
     st = sub.add_parser("stamps")
     st.add_argument("file")
     grecap_replay.add_parser(sub)
-    sub.add_parser("serve")
+    sub.add_parser("serve").add_argument(
+        "--scapy", action="store_true",
+        help="import scapy in the background from the start")
     return p
 
 
@@ -413,9 +417,17 @@ def load_scapy():
     return grecap_scapy
 
 
-def serve(parser):
-    """One command per stdin line; "done RC" on stdout after each."""
+def serve(parser, preload=False):
+    """One command per stdin line; "done RC" on stdout after each.  With
+    preload, scapy is imported meanwhile, in a thread of its own: tests that
+    use it find it loaded (or nearly) when they first do."""
     scapy = None
+    loaded = {}
+    loader = None
+    if preload:
+        loader = threading.Thread(
+            target=lambda: loaded.update(mod=load_scapy()), daemon=True)
+        loader.start()
     while True:
         line = sys.stdin.readline()
         if not line:
@@ -424,8 +436,13 @@ def serve(parser):
         try:
             argv = shlex.split(line)
             if argv[:1] == ["scapy"]:
+                if loader is not None:
+                    loader.join()
+                    loader = None
                 if scapy is None:
-                    scapy = load_scapy()
+                    # Imported here when not preloaded, or when the
+                    # preload failed: its error then is this command's.
+                    scapy = loaded.get("mod") or load_scapy()
                 scapy.run(scapy.build_parser().parse_args(argv[1:]))
             else:
                 run(parser.parse_args(argv))
@@ -444,7 +461,7 @@ def main():
     parser = build_parser()
     args = parser.parse_args()
     if args.cmd == "serve":
-        serve(parser)
+        serve(parser, args.scapy)
     else:
         run(args)
 

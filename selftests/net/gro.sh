@@ -6,6 +6,7 @@
 # the original segments, byte-exact, and never aggregates on its own.
 
 source "$(dirname "$0")/lib.sh"
+pkt_uses_scapy
 
 ALL_TESTS="
 	gro_fixed_off

@@ -31,6 +31,7 @@ SND=snd-$$
 COL=col-$$
 NS_LIST=()
 BG_PIDS=()
+PKT_SCAPY=
 
 SND4=192.0.2.1
 COL4=192.0.2.2
@@ -412,8 +413,16 @@ capture_stop() {
 # more in the emulated guest, and scapy's import several.  setup_topo
 # starts it in $SND.
 pkt_start() {
-	coproc PKT_SRV { exec ip netns exec "$1" $PKT serve 2>&1; }
+	coproc PKT_SRV {
+		exec ip netns exec "$1" $PKT serve ${PKT_SCAPY:+--scapy} 2>&1
+	}
 	BG_PIDS+=("$PKT_SRV_PID")
+}
+
+# pkt_uses_scapy: called before setup_topo by a test that uses scapy; its
+# grecap_pkt.py process then imports scapy while the test sets up.
+pkt_uses_scapy() {
+	PKT_SCAPY=1
 }
 
 # pkt CMD [ARGS...]: run one grecap_pkt.py command in that process; its

@@ -11,6 +11,7 @@
 # CPU's backlog: /proc/net/softnet_stat's first column there counts it.
 
 source "$(dirname "$0")/lib.sh"
+pkt_uses_scapy
 
 ALL_TESTS="
 	teb

@@ -8,6 +8,7 @@
 # any order.
 
 source "$(dirname "$0")/lib.sh"
+pkt_uses_scapy
 
 ALL_TESTS="
 	in_order
