@@ -3,10 +3,15 @@
 #
 # Run the grecap selftests (inside the test VM) and print KTAP.
 #
-#   run_tests.sh MODULE.ko [TEST...]
+#   run_tests.sh [--part FIRST/TOTAL] MODULE.ko [TEST...]
 #
 # TEST is a script's name under selftests/net/ (every case in its
 # ALL_TESTS), or NAME:CASE[,CASE...] for some of its cases.
+#
+# --part: these tests are part of a run of TOTAL split over several VMs
+# (check.sh); they are numbered from FIRST, and only the part with FIRST 1
+# prints KTAP's header and plan (1..TOTAL), so that the parts' outputs, put
+# one after the other, make one KTAP document.
 #
 # Each test is a script exiting 0 (pass), 4 (skip) or anything else (fail);
 # its output becomes KTAP diagnostics.  A test also fails when the kernel
@@ -14,7 +19,14 @@
 # it ran, as the netdev CI does.
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-export GRECAP_KO=${1:?usage: run_tests.sh MODULE.ko [TEST...]}
+first=1
+total=
+if [ "${1:-}" = --part ]; then
+	first=${2%/*}
+	total=${2#*/}
+	shift 2
+fi
+export GRECAP_KO=${1:?usage: run_tests.sh [--part FIRST/TOTAL] MODULE.ko [TEST...]}
 shift
 cd "$top" || exit 1
 
@@ -53,9 +65,11 @@ if [ "${GRECAP_KMEMLEAK:-0}" = 1 ]; then
 	fi
 fi
 
-echo "TAP version 13"
-echo "1..$((${#tests[@]} + leaks))"
-n=0
+if [ "$first" = 1 ]; then
+	echo "TAP version 13"
+	echo "1..$((${total:-${#tests[@]}} + leaks))"
+fi
+n=$((first - 1))
 for t in "${tests[@]}"; do
 	n=$((n + 1))
 	cases=

@@ -9,7 +9,7 @@
 # against the grecap.ko that was built on the host.
 #
 #   run-vm.sh [-k VMLINUZ] [-r RELEASE] [-M MODROOT] [-t SECONDS] [-o OUTDIR]
-#             [-m MEM_MB] [-a CMDLINE] -- CMD [ARGS]
+#             [-m MEM_MB] [-c CPUS] [-a CMDLINE] -- CMD [ARGS]
 #
 # MODROOT: for a kernel not installed on the host (the debug kernel, a
 # kernel of another release's root), the directory holding its
@@ -28,21 +28,23 @@ release=
 timeout=1800
 outdir=
 mem=2048
+cpus=2
 append_extra=
 modroot=
 
 usage() {
-	echo "usage: $0 [-k vmlinuz] [-r release] [-M modroot] [-t seconds] [-o outdir] [-m mem] [-a cmdline] -- cmd [args]" >&2
+	echo "usage: $0 [-k vmlinuz] [-r release] [-M modroot] [-t seconds] [-o outdir] [-m mem] [-c cpus] [-a cmdline] -- cmd [args]" >&2
 	exit 2
 }
 
-while getopts "k:r:t:o:m:a:M:" opt; do
+while getopts "k:r:t:o:m:c:a:M:" opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	r) release=$OPTARG ;;
 	t) timeout=$OPTARG ;;
 	o) outdir=$OPTARG ;;
 	m) mem=$OPTARG ;;
+	c) cpus=$OPTARG ;;
 	a) append_extra=$OPTARG ;;
 	M) modroot=$OPTARG ;;
 	*) usage ;;
@@ -135,7 +137,7 @@ cmdline+=" grecapvm.out=$outdir grecapvm.stage2=$here/guest-init.sh"
 : >"$outdir/output.log"
 timeout -s KILL "$timeout" qemu-system-x86_64 \
 	-nodefaults -no-user-config -no-reboot -display none \
-	-machine q35 -accel tcg,thread=multi -cpu max -smp 2 -m "$mem" \
+	-machine q35 -accel tcg,thread=multi -cpu max -smp "$cpus" -m "$mem" \
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs local,path="$outdir",mount_tag=out,security_model=none,multidevs=remap \
