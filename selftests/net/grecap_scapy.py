@@ -40,6 +40,9 @@ import random
 import socket
 import struct
 
+from grecap_pkt import ipv4, ipv6
+from grecap_replay import csum
+
 # Only the layers used: scapy.all loads every layer and takes three times
 # as long to import, which adds up over a test run in an emulated guest.
 from scapy.config import conf
@@ -222,37 +225,20 @@ def cmd_tso(args):
     s.close()
 
 
-def ip_checksum(data):
-    """The Internet checksum of data (padded to an even length)."""
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
 # Most fuzz packets are put together from bytes: building each one as a
 # scapy packet took 40 s of the test in the emulated guest.
 V4 = {"src": "192.0.2.1", "dst": "192.0.2.2"}
 V6 = {"src": "2001:db8::1", "dst": "2001:db8::2"}
 
 
-def ip4(payload, proto=47):
-    """payload in an IPv4 header from V4's source to its destination."""
-    hdr = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload),
-                                1, 0, 64, proto, 0,
-                                socket.inet_aton(V4["src"]),
-                                socket.inet_aton(V4["dst"])))
-    hdr[10:12] = struct.pack("!H", ip_checksum(bytes(hdr)))
-    return bytes(hdr) + payload
+def ip4(payload):
+    """GRE payload in an IPv4 header from V4's source to its destination."""
+    return ipv4(V4["src"], V4["dst"], 47, payload)
 
 
 def ip6(payload):
-    """payload (GRE) in an IPv6 header from V6's source to its destination."""
-    return struct.pack("!IHBB16s16s", 6 << 28, len(payload), 47, 64,
-                       socket.inet_pton(socket.AF_INET6, V6["src"]),
-                       socket.inet_pton(socket.AF_INET6, V6["dst"])) + payload
+    """GRE payload in an IPv6 header from V6's source to its destination."""
+    return ipv6(V6["src"], V6["dst"], 47, payload)
 
 
 def gre_bytes(payload, c=0, r=0, k=0, s=0, ssr=0, ver=0, proto=0x6558):
@@ -264,7 +250,7 @@ def gre_bytes(payload, c=0, r=0, k=0, s=0, ssr=0, ver=0, proto=0x6558):
         hdr += b"\0\0\0\0"
     hdr += b"\0\0\0\0" * (k + s)
     if c:
-        hdr = hdr[:4] + struct.pack("!H", ip_checksum(hdr + payload)) + \
+        hdr = hdr[:4] + struct.pack("!H", csum(hdr + payload)) + \
             hdr[6:]
     return hdr + payload
 
@@ -292,7 +278,7 @@ def fuzz_packets(args):
             if hl == 20:
                 p[2:4] = struct.pack("!H", cutoff)
                 p[10:12] = b"\0\0"
-                p[10:12] = struct.pack("!H", ip_checksum(bytes(p[:20])))
+                p[10:12] = struct.pack("!H", csum(bytes(p[:20])))
             else:
                 p[4:6] = struct.pack("!H", cutoff - 40)
             yield bytes(p)
