@@ -52,14 +52,9 @@ fi
 out=$top/build/vm-$kver
 mkdir -p "$out"
 
-echo "# building grecap.ko for $kver"
-if ! "${make_in[@]}" make -s "${build[@]}" >"$out/build.log" 2>&1; then
-	cat "$out/build.log"
-	echo "0 passed, 1 failed, 0 skipped"
-	exit 1
-fi
-
-# The iproute2 plugin, which the guest installs where its ip looks.
+# The iproute2 plugin, which the guest installs where its ip looks.  First:
+# make deb, which the second VM starts with, builds it from the same
+# iproute2 source, fetched and cached here on first use.
 echo "# building the iproute2 plugin"
 if ! make -s -C tools/iproute2 >"$out/plugin.log" 2>&1; then
 	cat "$out/plugin.log"
@@ -136,14 +131,29 @@ deb_tests() {
 	vm_tests "$dir" "$first" "$@"
 }
 
+# The second VM needs the packages, not grecap.ko: it starts first, in a
+# process group of its own, which a failed build below stops.
 side_out=$out-side
 side_pid=
 if [ ${#side[@]} -gt 0 ]; then
 	mkdir -p "$side_out"
 	echo "# running ${side[*]} in a second VM beside the others ($side_out)"
+	set -m
 	SIDE_VM=1 deb_tests "$side_out" $((${#main[@]} + 1)) "${side[@]}" \
 		>"$side_out/ktap.log" 2>&1 &
 	side_pid=$!
+	set +m
+fi
+
+echo "# building grecap.ko for $kver"
+if ! "${make_in[@]}" make -s "${build[@]}" >"$out/build.log" 2>&1; then
+	cat "$out/build.log"
+	if [ -n "$side_pid" ]; then
+		kill -- -"$side_pid" 2>/dev/null
+		wait "$side_pid" 2>/dev/null
+	fi
+	echo "0 passed, 1 failed, 0 skipped"
+	exit 1
 fi
 deb_tests "$out" 1 "${main[@]}" | tee "$out/ktap.log"
 rc=${PIPESTATUS[0]}

@@ -43,7 +43,7 @@ packages() {
 	local debs deb
 
 	check_eq "dkms.conf version is the module's" \
-		"$(modinfo -F version "$GRECAP_KO")" "$ver"
+		"$(sed -n 's/^#define GRECAP_VERSION[[:space:]]*"\(.*\)"/\1/p' "$TOP/module/grecap.h")" "$ver"
 	debs=("$TOP"/build/deb/grecap-dkms_"$ver"_all.deb "$TOP"/build/deb/grecap-iproute2_"$ver"_*.deb)
 	for deb in "${debs[@]}"; do
 		[ -r "$deb" ] || { fail "no package $deb (make deb)"; return; }

@@ -145,6 +145,10 @@ timeout -s KILL "$timeout" qemu-system-x86_64 \
 	-serial file:"$outdir/output.log" \
 	</dev/null >"$outdir/qemu.log" 2>&1 &
 qpid=$!
+# timeout runs QEMU in a process group of its own, out of reach of a ^C or
+# of a kill of the caller's group: pass such a signal on (timeout relays it
+# to QEMU).
+trap 'kill "$qpid" 2>/dev/null; exit 143' TERM INT HUP
 
 # Stream the guest's output while it runs.
 tail -n +1 -f --pid=$qpid "$outdir/output.log" | sed -u 's/\r$//' &
