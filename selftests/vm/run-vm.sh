@@ -9,7 +9,11 @@
 # against the grecap.ko that was built on the host.
 #
 #   run-vm.sh [-k VMLINUZ] [-r RELEASE] [-M MODROOT] [-t SECONDS] [-o OUTDIR]
-#             [-m MEM_MB] [-c CPUS] [-a CMDLINE] -- CMD [ARGS]
+#             [-m MEM_MB] [-c CPUS] [-a CMDLINE] [-S] -- CMD [ARGS]
+#
+# -S: one host thread runs every guest CPU in turn (TCG's thread=single)
+# instead of one thread each: slower, but the guest's CPUs never run at
+# once (see check.sh --unstable for why that can matter).
 #
 # MODROOT: for a kernel not installed on the host (the debug kernel, a
 # kernel of another release's root), the directory holding its
@@ -31,13 +35,14 @@ mem=2048
 cpus=2
 append_extra=
 modroot=
+tcg_threads=multi
 
 usage() {
-	echo "usage: $0 [-k vmlinuz] [-r release] [-M modroot] [-t seconds] [-o outdir] [-m mem] [-c cpus] [-a cmdline] -- cmd [args]" >&2
+	echo "usage: $0 [-k vmlinuz] [-r release] [-M modroot] [-t seconds] [-o outdir] [-m mem] [-c cpus] [-a cmdline] [-S] -- cmd [args]" >&2
 	exit 2
 }
 
-while getopts "k:r:t:o:m:c:a:M:" opt; do
+while getopts "k:r:t:o:m:c:a:M:S" opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	r) release=$OPTARG ;;
@@ -47,6 +52,7 @@ while getopts "k:r:t:o:m:c:a:M:" opt; do
 	c) cpus=$OPTARG ;;
 	a) append_extra=$OPTARG ;;
 	M) modroot=$OPTARG ;;
+	S) tcg_threads=single ;;
 	*) usage ;;
 	esac
 done
@@ -137,7 +143,7 @@ cmdline+=" grecapvm.out=$outdir grecapvm.stage2=$here/guest-init.sh"
 : >"$outdir/output.log"
 timeout -s KILL "$timeout" qemu-system-x86_64 \
 	-nodefaults -no-user-config -no-reboot -display none \
-	-machine q35 -accel tcg,thread=multi -cpu max -smp "$cpus" -m "$mem" \
+	-machine q35 -accel tcg,thread="$tcg_threads" -cpu max -smp "$cpus" -m "$mem" \
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs local,path="$outdir",mount_tag=out,security_model=none,multidevs=remap \
