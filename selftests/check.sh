@@ -55,6 +55,8 @@ elif [ "${1:-}" = --debug ]; then
 	fi
 	kver=$(cat "$kdir/release")
 	build=(KDIR="$kdir/build")
+	# A host thread per guest CPU here (no -S): CPUs that really run at
+	# once, for KASAN and lockdep.
 	vm_args=(-k "$kdir/bzImage" -M "$kdir/mods")
 	export GRECAP_KMEMLEAK=1
 	# Everything, userspace included, runs several times slower on it

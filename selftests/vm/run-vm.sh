@@ -12,8 +12,9 @@
 #             [-m MEM_MB] [-c CPUS] [-a CMDLINE] [-S] -- CMD [ARGS]
 #
 # -S: one host thread runs every guest CPU in turn (TCG's thread=single)
-# instead of one thread each: slower, but the guest's CPUs never run at
-# once (see check.sh --unstable for why that can matter).
+# instead of one thread each: the guest's CPUs never run at the same
+# instant, and the VM keeps one host CPU busy (check.sh says why it uses
+# it, and where it does not).
 #
 # MODROOT: for a kernel not installed on the host (the debug kernel, a
 # kernel of another release's root), the directory holding its
