@@ -163,23 +163,24 @@ def cmd_send(args):
     # guest.
     socks = {}
     frames = []
+
+    # Bound, not sendto(): an ip6gre's 16-byte address does not fit the
+    # sockaddr_ll Python builds.  An L3 packet goes out of a SOCK_DGRAM
+    # socket of its protocol, a whole frame out of one SOCK_RAW socket.
+    def sock(kind, proto):
+        if (kind, proto) not in socks:
+            s = socket.socket(socket.AF_PACKET, kind)
+            s.bind((args.dev, proto))
+            socks[kind, proto] = s
+        return socks[kind, proto]
+
     for i in range(args.count):
         fr, proto, l3 = frame(args.kind, i, args)
         if l3:
-            # Bound, not sendto(): an ip6gre's 16-byte address does not
-            # fit the sockaddr_ll Python builds.
-            if proto not in socks:
-                socks[proto] = socket.socket(socket.AF_PACKET,
-                                             socket.SOCK_DGRAM)
-                socks[proto].bind((args.dev, proto))
-            socks[proto].send(fr)
+            sock(socket.SOCK_DGRAM, proto).send(fr)
             fr = mac(args.mac) + b"\0" * 6 + struct.pack("!H", proto) + fr
         else:
-            if None not in socks:
-                socks[None] = socket.socket(socket.AF_PACKET,
-                                            socket.SOCK_RAW)
-                socks[None].bind((args.dev, 0))
-            socks[None].send(fr)
+            sock(socket.SOCK_RAW, 0).send(fr)
         frames.append(fr)
         if args.interval:
             time.sleep(args.interval)
