@@ -223,7 +223,7 @@ static inline struct grecap_port *grecap_dev_port(const struct grecap_dev *gd)
 /*
  * What a decoder found behind the GRE header: how much to strip and what
  * follows, and what of the header the device asked to keep.  Decoders
- * (rx.c for GRE, erspan.c) fill it; grecap_deliver() alone strips.
+ * (rx.c for GRE, erspan.c) fill it; grecap_pull() alone strips.
  */
 struct grecap_payload {
 	unsigned int len;		/* header bytes from skb->data */
