@@ -239,7 +239,12 @@ struct grecap_payload {
 rx_handler_result_t grecap_handle_frame(struct sk_buff **pskb);
 rx_handler_result_t grecap_sink_frame(struct sk_buff **pskb);
 
-/* erspan.c */
+/* erspan.c: the two GRE protocols of ERSPAN */
+static inline bool grecap_is_erspan(__be16 proto)
+{
+	return proto == htons(ETH_P_ERSPAN) || proto == htons(ETH_P_ERSPAN2);
+}
+
 struct erspan_base_hdr;
 bool grecap_erspan_peek(const struct erspan_base_hdr *ershdr,
 			__be16 proto, __be16 gre_flags,

@@ -246,7 +246,8 @@ static bool grecap_outer_gre(const struct sk_buff *skb, struct grecap_outer *o)
 	}
 	if (greh->flags & GRE_SEQ)
 		off += 4;
-	if (!grecap_erspan_peek(grecap_peek(skb, o, off, sizeof(_ershdr),
+	if (grecap_is_erspan(greh->protocol) &&
+	    !grecap_erspan_peek(grecap_peek(skb, o, off, sizeof(_ershdr),
 					    &_ershdr),
 				greh->protocol, greh->flags, &o->key))
 		o->truncated = true;
@@ -342,8 +343,7 @@ static enum grecap_stat grecap_decap(struct sk_buff *skb,
 
 	p.len = hdr_len;
 	p.proto = tpi.proto;
-	if (tpi.proto == htons(ETH_P_ERSPAN) ||
-	    tpi.proto == htons(ETH_P_ERSPAN2))
+	if (grecap_is_erspan(tpi.proto))
 		stat = grecap_erspan_decode(skb, tpi.proto, o->gre_flags,
 					    READ_ONCE(gd->flags), &p);
 	else
