@@ -87,11 +87,25 @@ static void grecap_match_masked(struct grecap_match *out,
 	out->fields = mask;
 }
 
+/*
+ * The filter of @mask a packet's @key matches.  A function of its own so
+ * that the catch-all's path does not zero a key it never builds
+ * (CONFIG_INIT_STACK_ALL_ZERO zeroes it where it is declared).
+ */
+static struct grecap_filter *grecap_find_masked(const struct grecap_port *port,
+						const struct grecap_match *key,
+						u32 mask)
+{
+	struct grecap_match k;
+
+	grecap_match_masked(&k, key, mask);
+	return grecap_find(port, &k);
+}
+
 struct grecap_dev *grecap_port_lookup(const struct grecap_port *port,
 				      const struct grecap_match *key)
 {
 	unsigned long masks = READ_ONCE(port->masks);
-	struct grecap_match k;
 	struct grecap_filter *f;
 	unsigned int p;
 
@@ -106,8 +120,7 @@ struct grecap_dev *grecap_port_lookup(const struct grecap_port *port,
 			f = rcu_dereference(port->any);
 			return f ? f->gd : NULL;
 		}
-		grecap_match_masked(&k, key, mask);
-		f = grecap_find(port, &k);
+		f = grecap_find_masked(port, key, mask);
 		if (f)
 			return f->gd;
 	}

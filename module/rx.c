@@ -73,7 +73,11 @@ enum grecap_outer_kind {
 static enum grecap_outer_kind grecap_outer_ipv4(const struct sk_buff *skb,
 						struct grecap_outer *o)
 {
-	__be32 buf[15];
+	/*
+	 * Written only for a header outside the linear area: not zeroed per
+	 * packet (CONFIG_INIT_STACK_ALL_ZERO), and read only through iph.
+	 */
+	__be32 buf[15] __uninitialized;
 	const struct iphdr *iph;
 	unsigned int ihl, len;
 
@@ -152,6 +156,13 @@ static enum grecap_outer_kind grecap_outer_ipv6(const struct sk_buff *skb,
 static enum grecap_outer_kind grecap_outer(const struct sk_buff *skb,
 					   struct grecap_outer *o)
 {
+	/* What a packet may leave unset; the parsers write the rest. */
+	o->key.key = 0;
+	o->key.session = 0;
+	o->key.fields = 0;
+	o->gre_flags = 0;
+	o->truncated = false;
+
 	switch (skb->protocol) {
 	case htons(ETH_P_IP):
 		return grecap_outer_ipv4(skb, o);
@@ -496,7 +507,11 @@ drop:
 
 rx_handler_result_t grecap_handle_frame(struct sk_buff **pskb)
 {
-	struct grecap_outer o = {};
+	/*
+	 * Not zeroed per packet (CONFIG_INIT_STACK_ALL_ZERO would): the
+	 * parse writes every field before it is read.
+	 */
+	struct grecap_outer o __uninitialized;
 	enum grecap_outer_kind kind;
 	struct grecap_port *port;
 	struct grecap_dev *gd;
@@ -521,7 +536,6 @@ rx_handler_result_t grecap_handle_frame(struct sk_buff **pskb)
 		if (grecap_defrag(pskb, o.ip_len, port))
 			return RX_HANDLER_CONSUMED;
 		/* A whole packet now, parsed afresh. */
-		memset(&o, 0, sizeof(o));
 		if (grecap_outer(*pskb, &o) != GRECAP_OUTER_GRE)
 			return RX_HANDLER_PASS;
 	}
