@@ -12,6 +12,7 @@
 #   make check KVER=<release>   ... booting that installed Debian kernel
 #   make check-unstable   ... on Debian unstable's kernel (7.x)
 #   make check-matrix     ... on 6.1, 6.12 and 7.x, each built with W=1
+#                         (6.12 installed for the run when missing)
 #   make check-debug      ... on a debug kernel (KASAN, lockdep, kmemleak),
 #                         built from linux-source-6.12 once
 #                         (GRECAP_DEBUG_SERIES=6.1: from 6.1) and cached

@@ -21,7 +21,15 @@ failed=0
 summary=()
 
 # The newest 6.12 LTS image of Debian 12's archive (security updates),
-# installed with its headers beside 6.1 when missing.
+# installed with its headers beside 6.1 when missing, for this run only:
+# an image left behind would become the host's default boot entry, and
+# every DKMS install would build for it too (DKMS builds for the newest
+# kernel as well as the running one).  The packages stay in the cache for
+# the next run.
+cache=${GRECAP_CACHE:-/var/cache/grecap}
+installed() {
+	dpkg-query -W -f '${db:Status-Abbrev} ${Package}\n' | awk '$1 == "ii" { print $2 }' | sort
+}
 newest_612() {
 	apt-cache search --names-only '^linux-image-6\.12\.[0-9]+\+deb12-amd64$' |
 		awk '{ print $1 }' | sort -V | tail -n 1
@@ -38,7 +46,9 @@ release_612() {
 	rel=${pkg#linux-image-}
 	if [ ! -r "/boot/vmlinuz-$rel" ] || [ ! -d "/lib/modules/$rel/build" ]; then
 		echo "# matrix: installing $pkg and linux-headers-$rel" >&2
+		mkdir -p "$cache/debs/partial"
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			-o Dir::Cache::archives="$cache/debs" \
 			--no-install-recommends "$pkg" "linux-headers-$rel" >&2 ||
 			return 1
 	fi
@@ -89,12 +99,25 @@ else
 	failed=$((failed + 1))
 	summary+=("6.1: no kernel (make deps installs linux-image-amd64)")
 fi
+# remove_added: purge what release_612 installed, also when interrupted.
+remove_added() {
+	local added
+
+	mapfile -t added < <(comm -13 <(echo "$before") <(installed))
+	[ "${#added[@]}" -gt 0 ] || return 0
+	echo "# matrix: removing what it installed: ${added[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq "${added[@]}" >/dev/null ||
+		summary+=("6.12: could not remove ${added[*]}")
+}
+before=$(installed)
+trap remove_added EXIT
 if rel=$(release_612); then
 	run 6.12 "$rel" "$@"
 else
 	failed=$((failed + 1))
 	summary+=("6.12: could not install linux-image-6.12.*+deb12-amd64")
 fi
+remove_added
 if rel=$(selftests/vm/unstable-root.sh release); then
 	run unstable "$rel" "$@"
 else
