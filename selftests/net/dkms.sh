@@ -64,12 +64,11 @@ packages() {
 		[ -e "$cfg" ] && [ "$cfg" != "/boot/config-$(uname -r)" ] &&
 			mv "$cfg" "$TMP/boot/"
 	done
-	restore_boot() { mv "$TMP"/boot/config-* /boot/ 2>/dev/null; }
 
 	cp "${debs[@]}" "$TMP/"
 	check "apt install ./grecap-dkms ./grecap-iproute2" \
 		apt_get install "$TMP"/grecap-dkms_*.deb "$TMP"/grecap-iproute2_*.deb
-	restore_boot
+	mv "$TMP"/boot/config-* /boot/ 2>/dev/null
 	check_eq "DKMS built and installed it for the running kernel" \
 		"grecap/$ver, $(uname -r), $(uname -m): installed" "$(dkms status grecap 2>/dev/null)"
 	check_eq "the plugin is the package's" "grecap-iproute2: $libdir/link_grecap.so" \
