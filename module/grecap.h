@@ -201,8 +201,26 @@ bool grecap_port_match_taken(const struct net_device *lower,
 			     const struct grecap_match *m);
 int grecap_port_set_match(struct grecap_dev *gd, const struct grecap_match *m,
 			  struct netlink_ext_ack *extack);
-struct grecap_dev *grecap_port_lookup(const struct grecap_port *port,
-				      const struct grecap_match *key);
+struct grecap_dev *__grecap_port_lookup(const struct grecap_port *port,
+					const struct grecap_match *key);
+
+/* The catch-all (mask 0, no fields) comes last in the order of masks. */
+#define GRECAP_PRIO_ANY		(GRECAP_NMASKS - 1)
+
+/* The device a packet's @key picks on @port, or NULL. */
+static inline struct grecap_dev *
+grecap_port_lookup(const struct grecap_port *port,
+		   const struct grecap_match *key)
+{
+	struct grecap_filter *f;
+
+	/* The catch-all alone, as on most links: no masks to walk. */
+	if (READ_ONCE(port->masks) == BIT(GRECAP_PRIO_ANY)) {
+		f = rcu_dereference(port->any);
+		return f ? f->gd : NULL;
+	}
+	return __grecap_port_lookup(port, key);
+}
 
 static inline struct grecap_port *grecap_port_get_rcu(const struct net_device *dev)
 {

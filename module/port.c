@@ -48,6 +48,8 @@ static void grecap_mask_order_init(void)
 	     NULL);
 	for (i = 0; i < GRECAP_NMASKS; i++)
 		grecap_mask_prio[grecap_mask_order[i]] = i;
+	/* grecap_port_lookup()'s shortcut for the catch-all alone. */
+	WARN_ON(grecap_mask_prio[0] != GRECAP_PRIO_ANY);
 }
 
 static struct hlist_head *grecap_bucket(const struct grecap_port *port,
@@ -102,8 +104,8 @@ static struct grecap_filter *grecap_find_masked(const struct grecap_port *port,
 	return grecap_find(port, &k);
 }
 
-struct grecap_dev *grecap_port_lookup(const struct grecap_port *port,
-				      const struct grecap_match *key)
+struct grecap_dev *__grecap_port_lookup(const struct grecap_port *port,
+					const struct grecap_match *key)
 {
 	unsigned long masks = READ_ONCE(port->masks);
 	struct grecap_filter *f;
