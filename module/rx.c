@@ -87,9 +87,13 @@ static enum grecap_outer_kind grecap_outer_ipv4(const struct sk_buff *skb,
 	ihl = iph->ihl * 4;
 	if (ihl < sizeof(*iph))
 		return GRECAP_OUTER_NONE;
-	iph = skb_header_pointer(skb, 0, ihl, buf);
+	if (ihl > sizeof(*iph)) {
+		iph = skb_header_pointer(skb, 0, ihl, buf);
+		if (!iph)
+			return GRECAP_OUTER_NONE;
+	}
 	/* A bad header is the stack's to drop and count, not ours. */
-	if (!iph || ip_fast_csum(iph, iph->ihl))
+	if (ip_fast_csum(iph, iph->ihl))
 		return GRECAP_OUTER_NONE;
 	len = ntohs(iph->tot_len);
 	if (len < ihl || len > skb->len)
@@ -330,6 +334,7 @@ static enum grecap_stat grecap_decap(struct sk_buff *skb,
 				     const struct grecap_outer *o,
 				     struct grecap_dev *gd)
 {
+	unsigned int nhs = o->gre_off;
 	struct grecap_payload p = {};
 	struct tnl_ptk_info tpi;
 	enum grecap_stat stat;
@@ -338,21 +343,31 @@ static enum grecap_stat grecap_decap(struct sk_buff *skb,
 
 	if (o->truncated)
 		return GRECAP_STAT_DROP_TRUNC;
-	if (pskb_trim_rcsum(skb, o->ip_len) ||
-	    !pskb_may_pull(skb, o->gre_off))
+	if (pskb_trim_rcsum(skb, o->ip_len))
 		return GRECAP_STAT_DROP_NOMEM;
-	skb_pull_rcsum(skb, o->gre_off);
-	skb_reset_transport_header(skb);
+	/*
+	 * The outer IP and GRE headers are stripped with one pull, below;
+	 * but gre_parse_header() checks a GRE checksum over everything from
+	 * skb->data, so a checksummed packet is pulled to its GRE header
+	 * first.
+	 */
+	if (o->gre_flags & GRE_CSUM) {
+		if (!pskb_may_pull(skb, nhs))
+			return GRECAP_STAT_DROP_NOMEM;
+		skb_pull_rcsum(skb, nhs);
+		nhs = 0;
+	}
+	skb_set_transport_header(skb, nhs);
 
 	/* proto is what WCCP, the one GRE that omits it, carries: IPv4. */
-	hdr_len = gre_parse_header(skb, &tpi, &csum_err, htons(ETH_P_IP), 0);
+	hdr_len = gre_parse_header(skb, &tpi, &csum_err, htons(ETH_P_IP), nhs);
 	if (hdr_len < 0)
 		return csum_err ? GRECAP_STAT_DROP_CSUM : GRECAP_STAT_DROP_TRUNC;
 
 	if (o->gre_flags & GRE_SEQ)
 		grecap_seq_account(gd, &o->key, ntohl(tpi.seq));
 
-	p.len = hdr_len;
+	p.len = nhs + hdr_len;
 	p.proto = tpi.proto;
 	if (grecap_is_erspan(tpi.proto))
 		stat = grecap_erspan_decode(skb, tpi.proto, o->gre_flags,
