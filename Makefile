@@ -24,6 +24,10 @@
 #   make dkms-install     register and build with DKMS
 #   make deb              Debian packages grecap-dkms and grecap-iproute2,
 #                         into build/deb/
+#   make bench            receive rates: grecap, bare receive, the kernel's
+#                         tunnels (test VM, about 20 minutes)
+#   make bench-insns      the same paths' guest instructions per frame,
+#                         counted by QEMU (about 10 minutes)
 
 VERSION := $(shell sed -n 's/^\#define GRECAP_VERSION[[:space:]]*"\(.*\)"/\1/p' module/grecap.h)
 
@@ -34,7 +38,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 # The kernel the test VM boots, and the module built for it.
 VM_KVER = $(shell selftests/vm/kernel-release.sh)
 
-.PHONY: all modules plugin load demo deb clean install dkms-install dkms-remove check bench deps deps-bench \
+.PHONY: all modules plugin load demo deb clean install dkms-install dkms-remove check bench bench-insns deps deps-bench \
 	check-debug check-unstable check-matrix deps-debug
 
 all: modules
@@ -113,6 +117,11 @@ demo: deps
 # devices, in the test VM (about 20 minutes): selftests/bench/guest.sh.
 bench: deps-bench
 	selftests/bench/bench.sh
+
+# The same paths' cost in guest instructions per frame, counted by a QEMU
+# plugin: repeatable where rates are noisy (selftests/bench/bench.sh).
+bench-insns: deps-bench
+	BENCH_INSNS=1 selftests/bench/bench.sh
 
 deps-debug: deps
 	selftests/vm/install-deps.sh debug

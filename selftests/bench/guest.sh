@@ -46,7 +46,8 @@
 # BENCH_QUICK=1: the main table only; BENCH_OUT=DIR: where runs.txt goes;
 # BENCH_PERF=DIR: a perf profile of each run (cpu-clock, all CPUs) into
 # DIR/TAG-FLAVOUR-SIZE-PATH.txt (DIR must be writable from the guest: the
-# out directory; the profiles slow the runs they watch).
+# out directory; the profiles slow the runs they watch); BENCH_INSNS=1:
+# instruction counts instead of rates (make bench-insns, insns-guest.sh).
 
 source "$(dirname "$0")/../net/lib.sh"
 
@@ -278,6 +279,12 @@ measure() {
 	done
 	tg_stop
 }
+
+if [ -n "${BENCH_INSNS:-}" ]; then
+	source "$(dirname "$0")/insns-guest.sh"
+	insns_main
+	exit 0
+fi
 
 echo "# kernel $(uname -r), $(nproc) CPUs, ${SECS} s per run, $ROUNDS rounds"
 # The first runs of a path are slower (the emulator translates the code it

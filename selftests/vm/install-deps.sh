@@ -9,11 +9,12 @@ busybox-static kmod cpio iproute2 ethtool tcpdump tshark python3-scapy
 netsniff-ng dkms sparse iputils-ping jq dpkg-dev curl
 debhelper dh-dkms"
 # install-deps.sh debug: also what building the debug kernel needs;
-# install-deps.sh bench: also perf, for make bench's profiles.
+# install-deps.sh bench: also perf, for make bench's profiles, and xz to
+# unpack QEMU's plugin header for make bench-insns.
 if [ "${1:-}" = debug ]; then
 	pkgs="$pkgs linux-source-${GRECAP_DEBUG_SERIES:-6.12} bc bison flex libelf-dev libssl-dev xz-utils"
 elif [ "${1:-}" = bench ]; then
-	pkgs="$pkgs linux-perf"
+	pkgs="$pkgs linux-perf xz-utils"
 fi
 
 missing=

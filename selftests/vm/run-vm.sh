@@ -9,7 +9,10 @@
 # against the grecap.ko that was built on the host.
 #
 #   run-vm.sh [-k VMLINUZ] [-r RELEASE] [-M MODROOT] [-t SECONDS] [-o OUTDIR]
-#             [-m MEM_MB] [-c CPUS] [-a CMDLINE] [-S] -- CMD [ARGS]
+#             [-m MEM_MB] [-c CPUS] [-a CMDLINE] [-p PLUGIN] [-S] -- CMD [ARGS]
+#
+# -p: a TCG plugin for QEMU's -plugin option (FILE.so,ARG=VALUE...), as
+# make bench-insns loads one to count the guest's instructions.
 #
 # -S: one host thread runs every guest CPU in turn (TCG's thread=single)
 # instead of one thread each: the guest's CPUs never run at the same
@@ -36,14 +39,15 @@ mem=2048
 cpus=2
 append_extra=
 modroot=
+plugin=()
 tcg_threads=multi
 
 usage() {
-	echo "usage: $0 [-k vmlinuz] [-r release] [-M modroot] [-t seconds] [-o outdir] [-m mem] [-c cpus] [-a cmdline] [-S] -- cmd [args]" >&2
+	echo "usage: $0 [-k vmlinuz] [-r release] [-M modroot] [-t seconds] [-o outdir] [-m mem] [-c cpus] [-a cmdline] [-p plugin] [-S] -- cmd [args]" >&2
 	exit 2
 }
 
-while getopts "k:r:t:o:m:c:a:M:S" opt; do
+while getopts "k:r:t:o:m:c:a:M:p:S" opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	r) release=$OPTARG ;;
@@ -53,6 +57,7 @@ while getopts "k:r:t:o:m:c:a:M:S" opt; do
 	c) cpus=$OPTARG ;;
 	a) append_extra=$OPTARG ;;
 	M) modroot=$OPTARG ;;
+	p) plugin=(-plugin "$OPTARG") ;;
 	S) tcg_threads=single ;;
 	*) usage ;;
 	esac
@@ -149,7 +154,7 @@ timeout -s KILL "$timeout" qemu-system-x86_64 \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs local,path="$outdir",mount_tag=out,security_model=none,multidevs=remap \
 	-serial file:"$outdir/console.log" \
-	-serial file:"$outdir/output.log" \
+	-serial file:"$outdir/output.log" "${plugin[@]}" \
 	</dev/null >"$outdir/qemu.log" 2>&1 &
 qpid=$!
 # timeout runs QEMU in a process group of its own, out of reach of a ^C or

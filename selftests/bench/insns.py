@@ -1,0 +1,143 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""make bench-insns: instructions per frame from the plugin's snapshots.
+
+  insns.py OUTDIR [TOP]
+
+Reads OUTDIR/insns-frames.txt ("flavour path round frames" per run), the
+snapshots insns-FLAVOUR-PATH-ROUND-{0,1}.txt and the guest's kallsyms.txt.
+Prints per flavour and path the instructions and memory accesses the guest
+executed per frame (sender and receiver: trafgen and the receive path share
+a CPU, as in make bench), and grecap's ratios: bare receive's cost over
+grecap's (what a rate ratio in make bench would be if every instruction
+cost the same) and the kernel path's over grecap's.  Writes, per flavour,
+OUTDIR/insns-FLAVOUR.txt: the TOP (40) functions whose instructions per
+frame differ most between the bare and grecap paths.
+"""
+
+import bisect
+import collections
+import os
+import sys
+
+out = sys.argv[1]
+top = int(sys.argv[2]) if len(sys.argv) > 2 else 40
+
+syms = []
+with open(os.path.join(out, "kallsyms.txt")) as f:
+    for line in f:
+        p = line.split()
+        if len(p) >= 3 and p[1] in "tTwW":
+            name = p[2] + (" " + p[3] if len(p) > 3 else "")
+            syms.append((int(p[0], 16), name))
+syms.sort()
+addrs = [a for a, _ in syms]
+
+
+def load(tag):
+    counts = {}
+    with open(os.path.join(out, f"insns-{tag}.txt")) as f:
+        for line in f:
+            pc, n, execs, mem = line.split()
+            counts[(int(pc, 16), int(n))] = (int(execs), int(mem))
+    return counts
+
+
+def symbol(pc):
+    if pc < 1 << 63:
+        return "(user space)"
+    i = bisect.bisect_right(addrs, pc) - 1
+    return syms[i][1] if i >= 0 else "(unknown)"
+
+
+def profile(tag, frames):
+    """{function: [instructions, memory accesses]} per frame of a run."""
+    before, after = load(tag + "-0"), load(tag + "-1")
+    per = collections.defaultdict(lambda: [0.0, 0.0])
+    for (pc, n), (execs, mem) in after.items():
+        e0, m0 = before.get((pc, n), (0, 0))
+        if execs > e0:
+            per[symbol(pc)][0] += (execs - e0) * n / frames
+            per[symbol(pc)][1] += (mem - m0) / frames
+    return per
+
+
+runs = collections.defaultdict(list)     # (flavour, path) -> [profile]
+short = []
+order = []
+with open(os.path.join(out, "insns-frames.txt")) as f:
+    lines = [line.split() for line in f if line.strip()]
+# Every run sends the same number of frames: one that counted fewer lost
+# some, and its figures are not comparable.
+sent = max(int(x[3]) for x in lines)
+for flavour, path, rnd, frames in lines:
+    frames = int(frames)
+    if flavour not in order:
+        order.append(flavour)
+    if frames < sent:
+        short.append(f"{flavour} {path} round {rnd}: {frames} of {sent}"
+                     " frames counted, run left out")
+        continue
+    runs[(flavour, path)].append(profile(f"{flavour}-{path}-{rnd}", frames))
+
+
+def totals(p):
+    return (sum(v[0] for v in p.values()), sum(v[1] for v in p.values()))
+
+
+paths = [p for p in ("bare", "grecap", "kernel")
+         if any(k[1] == p for k in runs)]
+print("# instructions (and memory accesses) the guest executed per frame,")
+print("# all CPUs, sender included; median of the rounds, spread in ( )")
+head = f"{'flavour':9}" + "".join(f"{p:>22}" for p in paths)
+if "bare" in paths and "grecap" in paths:
+    head += f"{'x bare':>9}"
+if "kernel" in paths and "grecap" in paths:
+    head += f"{'x kernel':>10}"
+print(head)
+
+
+def median(v):
+    v = sorted(v)
+    return v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] +
+                                               v[len(v) // 2]) / 2
+
+
+for flavour in order:
+    row = f"{flavour:9}"
+    med = {}
+    for path in paths:
+        t = [totals(p) for p in runs.get((flavour, path), [])]
+        if not t:
+            row += f"{'-':>22}"
+            continue
+        ins = [x[0] for x in t]
+        mem = [x[1] for x in t]
+        med[path] = median(ins)
+        spread = (max(ins) - min(ins)) / med[path] * 100
+        row += f"{med[path]:9.0f} ({spread:3.1f} %) {median(mem):6.0f}"
+    if "bare" in med and "grecap" in med:
+        row += f"{med['bare'] / med['grecap']:9.3f}"
+    if "kernel" in med and "grecap" in med:
+        row += f"{med['kernel'] / med['grecap']:10.2f}"
+    print(row)
+
+    if ("bare", "grecap") != tuple(p for p in ("bare", "grecap") if
+                                   (flavour, p) in runs):
+        continue
+    a, b = runs[(flavour, "bare")][0], runs[(flavour, "grecap")][0]
+    rows = []
+    for name in set(a) | set(b):
+        ia, ib = a.get(name, [0, 0]), b.get(name, [0, 0])
+        rows.append((ib[0] - ia[0], name, ia[0], ib[0]))
+    rows.sort(key=lambda r: -abs(r[0]))
+    with open(os.path.join(out, f"insns-{flavour}.txt"), "w") as f:
+        f.write(f"# {flavour}, round 1: instructions per frame by function,"
+                " grecap path - bare receive\n")
+        f.write(f"{'grecap-bare':>11} {'bare':>8} {'grecap':>8}  function\n")
+        for d, name, ia, ib in rows[:top]:
+            f.write(f"{d:11.1f} {ia:8.1f} {ib:8.1f}  {name}\n")
+
+for s in short:
+    print(f"# {s}")
+sys.exit(1 if short else 0)
