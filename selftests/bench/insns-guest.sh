@@ -9,7 +9,7 @@
 # BENCH_FRAMES / 5 frames not counted: the first frames of a path meet
 # cold caches and code not yet translated.
 
-INSNS_FRAMES=${BENCH_FRAMES:-100000}
+INSNS_FRAMES=${BENCH_FRAMES:-200000}
 INSNS_PATHS=${BENCH_PATHS:-bare grecap kernel}
 INSNS_ROUNDS=${BENCH_ROUNDS:-2}
 
@@ -69,7 +69,7 @@ insns_main() {
 				insns_snap "$tag-1"
 				c1=$(rd "$COUNTER")
 				path_teardown "$path"
-				echo "$flavour $path $round $((c1 - c0))" |
+				echo "$flavour $path $round $INSNS_FRAMES $((c1 - c0))" |
 					tee -a "$OUT/insns-frames.txt"
 			done
 		done

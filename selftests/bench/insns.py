@@ -4,7 +4,8 @@
 
   insns.py OUTDIR [TOP]
 
-Reads OUTDIR/insns-frames.txt ("flavour path round frames" per run), the
+Reads OUTDIR/insns-frames.txt ("flavour path round sent counted" per run:
+frames sent, frames the path's last counter saw), the
 snapshots insns-FLAVOUR-PATH-ROUND-{0,1}.txt and the guest's kallsyms.txt.
 Prints per flavour and path the instructions and memory accesses the guest
 executed per frame (sender and receiver: trafgen and the receive path share
@@ -67,18 +68,19 @@ short = []
 order = []
 with open(os.path.join(out, "insns-frames.txt")) as f:
     lines = [line.split() for line in f if line.strip()]
-# Every run sends the same number of frames: one that counted fewer lost
-# some, and its figures are not comparable.
-sent = max(int(x[3]) for x in lines)
-for flavour, path, rnd, frames in lines:
-    frames = int(frames)
+# A run whose path counted fewer frames than were sent lost some (or the
+# snapshot came before they were through): its figures are left out.  More
+# is the path's own traffic (a device's IPv6 or IGMP packets on the dummy
+# device the kernel path counts on).
+for flavour, path, rnd, sent, counted in lines:
+    sent, counted = int(sent), int(counted)
     if flavour not in order:
         order.append(flavour)
-    if frames < sent:
-        short.append(f"{flavour} {path} round {rnd}: {frames} of {sent}"
+    if counted < sent:
+        short.append(f"{flavour} {path} round {rnd}: {counted} of {sent}"
                      " frames counted, run left out")
         continue
-    runs[(flavour, path)].append(profile(f"{flavour}-{path}-{rnd}", frames))
+    runs[(flavour, path)].append(profile(f"{flavour}-{path}-{rnd}", sent))
 
 
 def totals(p):
@@ -88,13 +90,18 @@ def totals(p):
 paths = [p for p in ("bare", "grecap", "kernel")
          if any(k[1] == p for k in runs)]
 print("# instructions (and memory accesses) the guest executed per frame,")
-print("# all CPUs, sender included; median of the rounds, spread in ( )")
-head = f"{'flavour':9}" + "".join(f"{p:>22}" for p in paths)
+print("# all CPUs, sender included; median of the rounds and their spread")
+head = f"{'':9}" + "".join(f"{p:>21}" for p in paths)
+sub = f"{'flavour':9}" + "".join(f"{'insns':>8}{'spread':>7}{'mem':>6}"
+                                 for p in paths)
 if "bare" in paths and "grecap" in paths:
-    head += f"{'x bare':>9}"
+    head += f"{'grecap':>9}"
+    sub += f"{'x bare':>9}"
 if "kernel" in paths and "grecap" in paths:
-    head += f"{'x kernel':>10}"
+    head += f"{'grecap':>9}"
+    sub += f"{'x kernel':>9}"
 print(head)
+print(sub)
 
 
 def median(v):
@@ -109,17 +116,17 @@ for flavour in order:
     for path in paths:
         t = [totals(p) for p in runs.get((flavour, path), [])]
         if not t:
-            row += f"{'-':>22}"
+            row += f"{'-':>21}"
             continue
         ins = [x[0] for x in t]
         mem = [x[1] for x in t]
         med[path] = median(ins)
         spread = (max(ins) - min(ins)) / med[path] * 100
-        row += f"{med[path]:9.0f} ({spread:3.1f} %) {median(mem):6.0f}"
+        row += f"{med[path]:8.0f}{spread:6.1f}%{median(mem):6.0f}"
     if "bare" in med and "grecap" in med:
         row += f"{med['bare'] / med['grecap']:9.3f}"
     if "kernel" in med and "grecap" in med:
-        row += f"{med['kernel'] / med['grecap']:10.2f}"
+        row += f"{med['kernel'] / med['grecap']:9.2f}"
     print(row)
 
     if ("bare", "grecap") != tuple(p for p in ("bare", "grecap") if
