@@ -2,12 +2,15 @@
 #
 # make bench-insns, inside the test VM (sourced by guest.sh when
 # BENCH_INSNS is set, after it has set up the link and the paths): for each
-# flavour and path, trafgen sends BENCH_FRAMES 64-byte frames and the
-# instructions the guest executed meanwhile (all CPUs) are counted by
-# insns-plugin.c, snapshotted before and after.  insns.py turns the
-# snapshots into instructions per frame.  Each run is preceded by
-# BENCH_FRAMES / 5 frames not counted: the first frames of a path meet
-# cold caches and code not yet translated.
+# flavour and path, trafgen sends a quarter of BENCH_FRAMES 64-byte frames,
+# then BENCH_FRAMES, and the instructions the guest executed meanwhile (all
+# CPUs) are counted by insns-plugin.c, snapshotted before, between and
+# after.  The difference of the two runs is the cost of the frames alone:
+# each run also starts and ends a trafgen process (about 25 million
+# instructions), which would otherwise add the same to every path.
+# insns.py turns the snapshots into instructions per frame.  Both are
+# preceded by BENCH_FRAMES / 5 frames not counted: the first frames of a
+# path meet cold caches and code not yet translated.
 
 INSNS_FRAMES=${BENCH_FRAMES:-200000}
 INSNS_PATHS=${BENCH_PATHS:-bare grecap kernel}
@@ -46,7 +49,7 @@ tg_send() {
 }
 
 insns_main() {
-	local flavour path round cfg c0 c1 tag
+	local flavour path round cfg c0 c1 c2 tag
 
 	[ -n "$OUT" ] || { echo "bench-insns: BENCH_OUT is not set"; exit 1; }
 	cp /proc/kallsyms "$OUT/kallsyms.txt"
@@ -64,12 +67,18 @@ insns_main() {
 				insns_wait $((c0 + INSNS_FRAMES / 5))
 				c0=$(rd "$COUNTER")
 				insns_snap "$tag-0"
-				tg_send "$cfg" "$INSNS_FRAMES"
-				insns_wait $((c0 + INSNS_FRAMES))
-				insns_snap "$tag-1"
+				tg_send "$cfg" $((INSNS_FRAMES / 4))
+				insns_wait $((c0 + INSNS_FRAMES / 4))
 				c1=$(rd "$COUNTER")
+				insns_snap "$tag-1"
+				tg_send "$cfg" "$INSNS_FRAMES"
+				insns_wait $((c1 + INSNS_FRAMES))
+				insns_snap "$tag-2"
+				c2=$(rd "$COUNTER")
 				path_teardown "$path"
-				echo "$flavour $path $round $INSNS_FRAMES $((c1 - c0))" |
+				echo "$flavour $path $round" \
+					"$((INSNS_FRAMES / 4)) $((c1 - c0))" \
+					"$INSNS_FRAMES $((c2 - c1))" |
 					tee -a "$OUT/insns-frames.txt"
 			done
 		done

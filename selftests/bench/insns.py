@@ -4,9 +4,13 @@
 
   insns.py OUTDIR [TOP]
 
-Reads OUTDIR/insns-frames.txt ("flavour path round sent counted" per run:
-frames sent, frames the path's last counter saw), the
-snapshots insns-FLAVOUR-PATH-ROUND-{0,1}.txt and the guest's kallsyms.txt.
+Reads OUTDIR/insns-frames.txt ("flavour path round sent counted sent
+counted" per run: frames sent and frames the path's last counter saw, in
+a short and a long flood), the snapshots insns-FLAVOUR-PATH-ROUND-{0,1,2}
+(before, between and after the floods) and the guest's kallsyms.txt.  The
+long flood's counts less the short one's, over the difference in frames:
+what the frames cost, without the starting and ending of a trafgen
+process that each flood includes.
 Prints per flavour and path the instructions and memory accesses the guest
 executed per frame (sender and receiver: trafgen and the receive path share
 a CPU, as in make bench), and grecap's ratios: bare receive's cost over
@@ -52,14 +56,18 @@ def symbol(pc):
 
 
 def profile(tag, frames):
-    """{function: [instructions, memory accesses]} per frame of a run."""
-    before, after = load(tag + "-0"), load(tag + "-1")
+    """{function: [instructions, memory accesses]} per frame of a run:
+    the long flood (snapshots 1 to 2) less the short one (0 to 1)."""
+    s0, s1, s2 = load(tag + "-0"), load(tag + "-1"), load(tag + "-2")
     per = collections.defaultdict(lambda: [0.0, 0.0])
-    for (pc, n), (execs, mem) in after.items():
-        e0, m0 = before.get((pc, n), (0, 0))
-        if execs > e0:
-            per[symbol(pc)][0] += (execs - e0) * n / frames
-            per[symbol(pc)][1] += (mem - m0) / frames
+    for key, (e2, m2) in s2.items():
+        e1, m1 = s1.get(key, (0, 0))
+        e0, m0 = s0.get(key, (0, 0))
+        execs = (e2 - e1) - (e1 - e0)
+        mem = (m2 - m1) - (m1 - m0)
+        if execs or mem:
+            per[symbol(key[0])][0] += execs * key[1] / frames
+            per[symbol(key[0])][1] += mem / frames
     return per
 
 
@@ -72,15 +80,18 @@ with open(os.path.join(out, "insns-frames.txt")) as f:
 # snapshot came before they were through): its figures are left out.  More
 # is the path's own traffic (a device's IPv6 or IGMP packets on the dummy
 # device the kernel path counts on).
-for flavour, path, rnd, sent, counted in lines:
-    sent, counted = int(sent), int(counted)
+for flavour, path, rnd, sent0, counted0, sent1, counted1 in lines:
+    sent0, counted0 = int(sent0), int(counted0)
+    sent1, counted1 = int(sent1), int(counted1)
     if flavour not in order:
         order.append(flavour)
-    if counted < sent:
-        short.append(f"{flavour} {path} round {rnd}: {counted} of {sent}"
-                     " frames counted, run left out")
+    if counted0 < sent0 or counted1 < sent1:
+        short.append(f"{flavour} {path} round {rnd}: {counted0} of {sent0}"
+                     f" and {counted1} of {sent1} frames counted,"
+                     " run left out")
         continue
-    runs[(flavour, path)].append(profile(f"{flavour}-{path}-{rnd}", sent))
+    runs[(flavour, path)].append(profile(f"{flavour}-{path}-{rnd}",
+                                         sent1 - sent0))
 
 
 def totals(p):
