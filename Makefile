@@ -27,7 +27,7 @@
 #   make bench            receive rates: grecap, bare receive, the kernel's
 #                         tunnels (test VM, about 20 minutes)
 #   make bench-insns      the same paths' guest instructions per frame,
-#                         counted by QEMU (about 10 minutes)
+#                         counted by QEMU (about 5 minutes)
 
 VERSION := $(shell sed -n 's/^\#define GRECAP_VERSION[[:space:]]*"\(.*\)"/\1/p' module/grecap.h)
 
