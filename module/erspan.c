@@ -191,10 +191,9 @@ static enum grecap_stat grecap_erspan_ip(const struct sk_buff *skb,
 /*
  * The first @p->len bytes from skb->data end with the GRE header, which
  * gre_parse_header() checked.  Say in @p what to strip (through the ERSPAN
- * header) and what
- * follows, and what of the header the device asked for (@flags: its VLAN
- * tag, its time); the packet itself is not changed.  Returns the Type's
- * counter or a drop counter.
+ * header) and what follows, and what of the header the device asked for
+ * (@flags: its VLAN tag, its time); the packet itself is not changed.
+ * Returns the Type's counter or a drop counter.
  */
 enum grecap_stat grecap_erspan_decode(struct sk_buff *skb, __be16 proto,
 				      __be16 gre_flags, u32 flags,
