@@ -29,16 +29,13 @@ cd "$top" || exit 1
 cache=${GRECAP_CACHE:-/var/cache/grecap}
 
 kver=$(selftests/vm/kernel-release.sh) || exit 1
-plugin=()
-if [ -n "${BENCH_INSNS:-}" ]; then
-	out=$top/build/bench-insns-$kver
-	rm -rf "$out"
-else
-	out=$top/build/bench-$kver
-fi
+out=$top/build/bench${BENCH_INSNS:+-insns}-$kver
 mkdir -p "$out"
 
+plugin=()
 if [ -n "${BENCH_INSNS:-}" ]; then
+	# No snapshot of an earlier run left to be read as this one's.
+	rm -f "$out"/insns-*.txt
 	# Built against the plugin header of the QEMU that loads it.
 	qsrc=$(dpkg-query -W -f='${source:Version}' qemu-system-x86) || exit 1
 	hdir=$cache/qemu-plugin-$qsrc

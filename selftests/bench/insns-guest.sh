@@ -54,7 +54,8 @@ insns_main() {
 	[ -n "$OUT" ] || { echo "bench-insns: BENCH_OUT is not set"; exit 1; }
 	cp /proc/kallsyms "$OUT/kallsyms.txt"
 	: >"$OUT/insns-frames.txt"
-	echo "# kernel $(uname -r), $(nproc) CPUs, $INSNS_FRAMES frames per run"
+	echo "# kernel $(uname -r), $(nproc) CPUs, floods of" \
+		"$((INSNS_FRAMES / 4)) and $INSNS_FRAMES frames per run"
 	for flavour in $FLAVOURS; do
 		cfg=$TMP/insns-$flavour.cfg
 		$FRAMES "$flavour" 64 "$COLMAC" >"$cfg" || exit 1

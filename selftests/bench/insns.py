@@ -23,6 +23,7 @@ frame differ most between the bare and grecap paths.
 import bisect
 import collections
 import os
+import statistics
 import sys
 
 out = sys.argv[1]
@@ -115,12 +116,6 @@ print(head)
 print(sub)
 
 
-def median(v):
-    v = sorted(v)
-    return v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] +
-                                               v[len(v) // 2]) / 2
-
-
 for flavour in order:
     row = f"{flavour:9}"
     med = {}
@@ -131,17 +126,17 @@ for flavour in order:
             continue
         ins = [x[0] for x in t]
         mem = [x[1] for x in t]
-        med[path] = median(ins)
+        med[path] = statistics.median(ins)
         spread = (max(ins) - min(ins)) / med[path] * 100
-        row += f"{med[path]:8.0f}{spread:6.1f}%{median(mem):6.0f}"
+        mem = statistics.median(mem)
+        row += f"{med[path]:8.0f}{spread:6.1f}%{mem:6.0f}"
     if "bare" in med and "grecap" in med:
         row += f"{med['bare'] / med['grecap']:9.3f}"
     if "kernel" in med and "grecap" in med:
         row += f"{med['kernel'] / med['grecap']:9.2f}"
     print(row)
 
-    if ("bare", "grecap") != tuple(p for p in ("bare", "grecap") if
-                                   (flavour, p) in runs):
+    if not runs.get((flavour, "bare")) or not runs.get((flavour, "grecap")):
         continue
     a, b = runs[(flavour, "bare")][0], runs[(flavour, "grecap")][0]
     rows = []
@@ -150,8 +145,8 @@ for flavour in order:
         rows.append((ib[0] - ia[0], name, ia[0], ib[0]))
     rows.sort(key=lambda r: -abs(r[0]))
     with open(os.path.join(out, f"insns-{flavour}.txt"), "w") as f:
-        f.write(f"# {flavour}, round 1: instructions per frame by function,"
-                " grecap path - bare receive\n")
+        f.write(f"# {flavour}, first round counted: instructions per frame"
+                " by function, grecap path - bare receive\n")
         f.write(f"{'grecap-bare':>11} {'bare':>8} {'grecap':>8}  function\n")
         for d, name, ia, ib in rows[:top]:
             f.write(f"{d:11.1f} {ia:8.1f} {ib:8.1f}  {name}\n")
