@@ -67,6 +67,7 @@ else
 	build=(KVER="$kver")
 fi
 out=$top/build/vm-$kver
+src=$out/src
 mkdir -p "$out"
 
 # The iproute2 plugin, which the guest installs where its ip looks.  First:
@@ -123,7 +124,7 @@ vm_tests() {
 		env GRECAP_KMEMLEAK="${GRECAP_KMEMLEAK:-0}" \
 		GRECAP_TIMEOUT_SCALE="${GRECAP_TIMEOUT_SCALE:-1}" \
 		GRECAP_CHURN_ROUNDS="${GRECAP_CHURN_ROUNDS:-5}" \
-		selftests/run_tests.sh --part "$first/$total" "$top/grecap.ko" "$@"
+		selftests/run_tests.sh --part "$first/$total" "$src/grecap.ko" "$@"
 }
 
 # deb_tests OUTDIR FIRST TEST...: the Debian packages of make deb, which
@@ -162,8 +163,14 @@ if [ ${#side[@]} -gt 0 ]; then
 	set +m
 fi
 
+# grecap.ko is built in a copy of the sources of its own, so that runs for
+# several kernels at once (CI) do not share objects.
+rm -rf "$src"
+mkdir -p "$src/debian"
+cp -r Kbuild Makefile module include "$src/"
+cp debian/changelog "$src/debian/"
 echo "# building grecap.ko for $kver"
-if ! "${make_in[@]}" make -s "${build[@]}" >"$out/build.log" 2>&1; then
+if ! "${make_in[@]}" make -s -C "$src" "${build[@]}" >"$out/build.log" 2>&1; then
 	cat "$out/build.log"
 	if [ -n "$side_pid" ]; then
 		kill -- -"$side_pid" 2>/dev/null

@@ -14,7 +14,11 @@
 # one after the other, make one KTAP document.
 #
 # Each test is a script exiting 0 (pass), 4 (skip) or anything else (fail);
-# its output becomes KTAP diagnostics.  A test also fails when the kernel
+# its output becomes KTAP diagnostics.  The result line carries the
+# test's time and the processes it started (under emulation a process
+# start is what a test mostly pays for), and the reason of every skip: the
+# whole script's (# SKIP REASON), or of some of its cases, which leaves it
+# passed ("ok ... # time=12s forks=300; skipped case: CASE: REASON").  A test also fails when the kernel
 # log shows an oops, BUG, WARNING, Call Trace or a sanitizer report while
 # it ran, as the netdev CI does.
 
@@ -45,6 +49,15 @@ if ! make -s -C tools/iproute2 install >/dev/null; then
 	echo "# cannot install tools/iproute2/link_grecap.so"
 	exit 1
 fi
+
+# forks: processes started since boot.
+forks() {
+	local key n
+	while read -r key n; do
+		[ "$key" = processes ] && echo "$n" && return
+	done </proc/stat
+}
+out=$(mktemp /tmp/grecap-run.XXXXXX)
 
 splat='BUG:|WARNING:|Call Trace|Oops|general protection|KASAN|UBSAN|kmemleak|refcount_t|ref_tracker|unreferenced object|possible circular locking|suspicious RCU usage|sleeping function called'
 
@@ -82,12 +95,16 @@ for t in "${tests[@]}"; do
 	name=$t${cases:+:${cases// /,}}
 	before=$(dmesg | wc -l)
 	start=$(date +%s)
+	forks0=$(forks)
 	# awk ends every line, the last one of a killed test too, so the
 	# result line below always starts a line of its own.
 	TESTS=$cases timeout -k 10 900 bash "selftests/net/$t.sh" 2>&1 |
-		awk '{ print "# " $0; fflush() }'
+		awk '{ print "# " $0; fflush() }' | tee "$out"
 	rc=${PIPESTATUS[0]}
 	secs=$(($(date +%s) - start))
+	nforks=$(($(forks) - forks0))
+	# "SKIP: REASON" of the script, "    SKIP: CASE: REASON" of a case.
+	why=$(sed -n 's/^# *SKIP: //p' "$out" | paste -s -d ';' | sed 's/;/; /g')
 	new=$(dmesg | tail -n +$((before + 1)))
 	if grep -Eq "$splat" <<<"$new"; then
 		echo "# kernel log while $t ran:"
@@ -95,10 +112,10 @@ for t in "${tests[@]}"; do
 		rc=1
 	fi
 	case $rc in
-	0) echo "ok $n $name # time=${secs}s" ;;
-	4) echo "ok $n $name # SKIP" ;;
+	0) echo "ok $n $name # time=${secs}s forks=$nforks${why:+; skipped case: $why}" ;;
+	4) echo "ok $n $name # SKIP ${why:-no reason given}" ;;
 	124) echo "not ok $n $name # TIMEOUT after ${secs}s" ;;
-	*) echo "not ok $n $name # exit=$rc time=${secs}s" ;;
+	*) echo "not ok $n $name # exit=$rc time=${secs}s forks=$nforks" ;;
 	esac
 done
 

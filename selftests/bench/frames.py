@@ -29,7 +29,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "net"))
-from grecap_replay import csum  # noqa: E402
+from grecap_packets import csum  # noqa: E402
 
 INNER_DST = bytes.fromhex("020000000b02")
 INNER_SRC = bytes.fromhex("020000000b01")

@@ -36,9 +36,24 @@ flood_stop() {
 	kill -KILL "$FLOOD_PID" 2>/dev/null
 	wait "$FLOOD_PID" 2>/dev/null
 }
-above() { (($(gstat "$COL" "$1" rx_packets) > $2)); }
+above() {
+	local v
+	gstat_v v "$COL" "$1" rx_packets && ((v > $2))
+}
 rising() {
-	busywait 5000 above "$1" "$(gstat "$COL" "$1" rx_packets)"
+	local v0
+	gstat_v v0 "$COL" "$1" rx_packets && busywait 5000 above "$1" "$v0"
+}
+
+# grecap_devs_anywhere [NAME]: grecap devices (or the device NAME) in the
+# root namespace and in every named one, one line each.
+grecap_devs_anywhere() {
+	local sel=(type grecap)
+	[ -n "${1:-}" ] && sel=(dev "$1")
+	{
+		ip -br link show "${sel[@]}" 2>/dev/null
+		ip -all netns exec ip -br link show "${sel[@]}" 2>/dev/null
+	} | grep -v -e '^netns:' -e '^$'
 }
 
 # keep_add NAME: a device on key 1 that counts the flood.
@@ -72,23 +87,23 @@ device_churn() {
 			link set k2 up
 		EOF
 		# To another namespace and back, then dying with one.
-		ns_add mv-$$-$r
-		ip -n "$COL" link set k2 netns mv-$$-$r || fail "round $r: move"
-		ip -n mv-$$-$r link set k2 up
-		ip -n mv-$$-$r link set k2 netns "$COL" || fail "round $r: move back"
+		setup_ns MV
+		ip -n "$COL" link set k2 netns "$MV" || fail "round $r: move"
+		ip -n "$MV" link set k2 up
+		ip -n "$MV" link set k2 netns "$COL" || fail "round $r: move back"
 		ip -n "$COL" -batch - <<-EOF || fail "round $r: move and delete"
-			link set k2 netns mv-$$-$r
+			link set k2 netns $MV
 			link del c1
 			link del c2
 			link del c3
 		EOF
-		ip netns del mv-$$-$r
+		cleanup_ns "$MV"
 		check "round $r: keep1 still counting" rising keep1
 	done
-	k2_gone() { [ -z "$(ip -n "$COL" link show k2 2>/dev/null)" ]; }
+	k2_gone() { [ -z "$(grecap_devs_anywhere k2)" ]; }
 	busywait 5000 k2_gone
-	check_eq "namespace deletion took its device along" "" \
-		"$(ip -all netns exec ip -br link show k2 2>/dev/null | grep k2)"
+	check_eq "namespace deletion took its device along (root namespace too)" "" \
+		"$(grecap_devs_anywhere k2)"
 	flood_stop
 	ip -n "$COL" link del keep1
 	log_test "devices added, changed, moved, deleted under load ($ROUNDS rounds)"
@@ -110,7 +125,7 @@ link_delete() {
 	ip -n "$SND" link set snd0 up
 	ip -n "$COL" link set col0 up
 	keep_add keep1
-	busywait 5000 ip netns exec "$SND" ping -c 1 -W 1 -q $COL4 >/dev/null
+	busywait 5000 link_up "$SND" snd0 && busywait 5000 link_up "$COL" col0
 	flood_cfg
 	flood_start
 	check "flood reaches the new link's device" rising keep1
@@ -131,9 +146,9 @@ module_reload() {
 		check "round $r: module reloaded, counting again" rising keep1
 	done
 	flood_stop
-	rmmod grecap
-	check_eq "no grecap device left in any namespace" "" \
-		"$(ip -all netns exec ip -br link show type grecap 2>/dev/null | grep -v '^netns:' | grep .)"
+	check "rmmod with a device and a flood just stopped" rmmod grecap
+	check_eq "no grecap device left in any namespace, the root one too" "" \
+		"$(grecap_devs_anywhere)"
 	check "the link still works" ip netns exec "$SND" ping -c 1 -W 2 -q $COL4
 	load_grecap
 	log_test "module unloaded and loaded under load ($ROUNDS rounds)"

@@ -18,13 +18,12 @@ ALL_TESTS="
 	shared_skb
 "
 COUNT=20
-total=0
-declare -A kinds=([eth]=0 [ipv4]=0 [ipv6]=0 [other]=0)
+ncase=0
 
 # case_ TYPE KIND [tunnel options...]: COUNT frames of KIND through a
 # kernel tunnel device of TYPE, byte for byte on grecap0.
 case_() {
-	local type=$1 kind=$2 desc exp=$TMP/case$((total / COUNT)).exp
+	local type=$1 kind=$2 desc exp=$TMP/case$((ncase++)).exp
 	shift 2
 	desc="$type${*:+ $*}, $kind payload"
 	tunnel t0 "$type" "$@"
@@ -34,12 +33,6 @@ case_() {
 	capture_stop "$TMP/got.pcap" $COUNT
 	check "$desc: $COUNT frames byte-exact" pkt compare "$exp" "$TMP/got.pcap"
 	ip -n "$SND" link del t0
-	total=$((total + COUNT))
-	case $kind in
-	eth) kinds[eth]=$((kinds[eth] + COUNT)) ;;
-	ipv4 | ipv6) kinds[$kind]=$((kinds[$kind] + COUNT)) ;;
-	*) kinds[other]=$((kinds[other] + COUNT)) ;;
-	esac
 }
 
 gretap() {
@@ -75,23 +68,43 @@ ip6gre() {
 	log_test "ip6gre: IPv4, IPv6, MPLS payloads"
 }
 
-# The counters add up to exactly what the cases before sent.
+# The counters add up to exactly what this case sends: a frame of each
+# payload kind through the tunnel devices, counted against what each
+# counter read before (any case order, any subset).
 counters() {
-	local k
+	local k exp=() c0 b0 e0 r0 d0 eth0
+	local -A k0
 
-	check_eq "rx_packets" $total "$(gstat "$COL" grecap0 rx_packets)"
-	if ((total > 0)); then
-		check_eq "rx_bytes" "$(pkt bytes "$TMP"/case*.exp)" \
-			"$(gstat "$COL" grecap0 rx_bytes)"
-	fi
+	gstat_v c0 "$COL" grecap0 rx_packets
+	gstat_v b0 "$COL" grecap0 rx_bytes
+	gstat_v e0 "$COL" grecap0 rx_errors
+	gstat_v d0 "$COL" grecap0 rx_dropped
 	for k in eth ipv4 ipv6 other; do
-		check_eq "rx_$k" ${kinds[$k]} "$(gstat "$COL" grecap0 rx_$k)"
+		gstat_v "k0[$k]" "$COL" grecap0 rx_$k
 	done
-	check_eq "ethtool -S rx_eth agrees" "rx_eth: ${kinds[eth]}" \
-		"$(ip netns exec "$COL" ethtool -S grecap0 | grep -o 'rx_eth: [0-9]*')"
-	check_eq "rx_errors" 0 "$(gstat "$COL" grecap0 rx_errors)"
-	check_eq "rx_dropped" 0 "$(gstat "$COL" grecap0 rx_dropped)"
-	log_test "counters add up ($total frames)"
+	eth0=$(ethtool_stat "$COL" grecap0 rx_eth)
+	tunnel t0 gretap
+	tunnel t1 gre
+	pkt send t0 eth 7 --expect "$TMP/c-eth.exp"
+	pkt send t1 ipv4 5 --mac "$GMAC" --expect "$TMP/c-ipv4.exp"
+	pkt send t1 ipv6 4 --mac "$GMAC" --expect "$TMP/c-ipv6.exp"
+	pkt send t1 mpls 3 --mac "$GMAC" --expect "$TMP/c-mpls.exp"
+	check_delta "rx_packets" "$COL" grecap0 rx_packets "$c0" 19
+	check_delta "rx_bytes: the frames' lengths" "$COL" grecap0 rx_bytes "$b0" \
+		"$(pkt bytes "$TMP"/c-*.exp)"
+	check_delta "rx_eth" "$COL" grecap0 rx_eth "${k0[eth]}" 7
+	check_delta "rx_ipv4" "$COL" grecap0 rx_ipv4 "${k0[ipv4]}" 5
+	check_delta "rx_ipv6" "$COL" grecap0 rx_ipv6 "${k0[ipv6]}" 4
+	check_delta "rx_other (MPLS)" "$COL" grecap0 rx_other "${k0[other]}" 3
+	check_eq "ethtool -S rx_eth agrees" 7 \
+		$(($(ethtool_stat "$COL" grecap0 rx_eth) - eth0))
+	check_delta "rx_errors" "$COL" grecap0 rx_errors "$e0" 0
+	check_delta "rx_dropped" "$COL" grecap0 rx_dropped "$d0" 0
+	ip -n "$SND" -batch - <<-EOF
+		link del t0
+		link del t1
+	EOF
+	log_test "counters add up (19 frames of four payload kinds)"
 }
 
 # stamp_on: a process keeping a SO_TIMESTAMP socket open, so the kernel
@@ -124,16 +137,15 @@ PYEOF
 # decap must unshare it and leave what the tap saw intact; both taps read
 # the same skb->tstamp unless decap loses it.
 shared_skb() {
-	local outer_pid exp=$TMP/case$((total / COUNT)).exp
+	local exp=$TMP/shared.exp
 
 	check "receive stamping on" stamp_on
 	tunnel t0 gre
 	capture_start "$COL" col0 "$TMP/outer.pcap" proto 47
-	outer_pid=$CAPTURE_PID
 	capture_start "$COL" grecap0 "$TMP/got.pcap"
 	pkt send t0 ipv4 $COUNT --mac "$GMAC" --expect "$exp"
 	capture_stop "$TMP/got.pcap" $COUNT
-	CAPTURE_PID=$outer_pid capture_stop "$TMP/outer.pcap" $COUNT
+	capture_stop "$TMP/outer.pcap" $COUNT
 	check "with tcpdump on the link too: frames byte-exact" \
 		pkt compare "$exp" "$TMP/got.pcap"
 	check_eq "the link's tap saw the outer packets" $COUNT "$(pkt count "$TMP/outer.pcap")"
@@ -141,8 +153,6 @@ shared_skb() {
 	check "receive timestamps kept (grecap0 = link)" \
 		pkt same-time "$TMP/outer.pcap" "$TMP/got.pcap"
 	ip -n "$SND" link del t0
-	total=$((total + COUNT))
-	kinds[ipv4]=$((kinds[ipv4] + COUNT))
 	log_test "link tapped too: frames intact, arrival time kept"
 }
 

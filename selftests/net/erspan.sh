@@ -39,7 +39,7 @@ kernel_sessions() {
 	kernel_stream ers2 gs200 rx_erspan3
 	kernel_stream ers6 gs300 rx_erspan3
 	check_eq "ethtool -S agrees with sysfs" "$(gstat "$COL" gs100 rx_erspan2)" \
-		"$(ip netns exec "$COL" ethtool -S gs100 | awk '$1 == "rx_erspan2:" { print $2 }')"
+		"$(ethtool_stat "$COL" gs100 rx_erspan2)"
 	check_eq "catch-all got none of the sessions" 0 \
 		$(($(gstat "$COL" grecap0 rx_packets) - p0))
 	log_test "kernel erspan/ip6erspan (Type II, III): each session its device"

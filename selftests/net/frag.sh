@@ -95,9 +95,8 @@ timeouts_reach() { [ "$(snmp "$COL" "$1" ReasmTimeout)" -ge "$2" ]; }
 incomplete() {
 	local t4 t6 rx0
 
-	ip netns exec "$COL" sysctl -qw net.ipv4.ipfrag_time=1
-	check "IPv6 reassembly timeout 1 s" \
-		ip netns exec "$COL" sysctl -qw net.netfilter.nf_conntrack_frag6_timeout=1
+	check "reassembly timeouts 1 s (IPv4, IPv6)" ip netns exec "$COL" sysctl -qw \
+		net.ipv4.ipfrag_time=1 net.netfilter.nf_conntrack_frag6_timeout=1
 	t4=$(snmp "$COL" Ip ReasmTimeout)
 	t6=$(snmp "$COL" Ip6 ReasmTimeout)
 	rx0=$(gstat "$COL" grecap0 rx_packets)

@@ -31,7 +31,7 @@ sum_stats() {
 }
 # ends: packets that reached an end (whole, or completed by reassembly).
 ends() {
-	echo $(($(sum_stats rx_packets drop_bad_csum drop_truncated \
+	echo $(($(sum_stats rx_packets rx_crc_errors rx_length_errors \
 		drop_erspan_unknown drop_dev_down drop_nomem link_pass_unsupported) -
 		$(gstat "$COL" grecap0 link_frag_reassembled)))
 }
@@ -61,8 +61,8 @@ fuzz() {
 		$(($(gstat "$COL" grecap0 link_frag_queued) - q0))
 	check_eq "every whole packet delivered, dropped or passed" "$whole" \
 		$(($(ends) - e0))
-	for s in rx_packets link_frag_reassembled link_frag_dropped drop_bad_csum \
-		drop_truncated drop_erspan_unknown drop_nomem link_pass_unsupported \
+	for s in rx_packets link_frag_reassembled link_frag_dropped rx_crc_errors \
+		rx_length_errors drop_erspan_unknown drop_nomem link_pass_unsupported \
 		link_pass_not_local link_pass_unmatched; do
 		log "  $s $(gstat "$COL" grecap0 "$s")"
 	done

@@ -40,8 +40,7 @@ import random
 import socket
 import struct
 
-from grecap_pkt import ipv4, ipv6
-from grecap_replay import csum
+from grecap_packets import csum, ipv4, ipv6, payload_for
 
 # Only the layers used: scapy.all loads every layer and takes three times
 # as long to import, which adds up over a test run in an emulated guest.
@@ -58,11 +57,6 @@ from scapy.contrib.erspan import (ERSPAN_I, ERSPAN_II, ERSPAN_III,
 conf.verb = 0
 SRC_MAC = "02:00:00:00:00:01"
 DST_MAC = "02:00:00:00:00:02"
-
-
-def payload_for(i, size):
-    base = b"grecap-selftest %06d " % i
-    return (base * (size // len(base) + 1))[:size]
 
 
 def inner_frame(i, size, tagged_vlan=None, flows=None):

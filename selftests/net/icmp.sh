@@ -42,9 +42,12 @@ icmp_none() {
 	local before stat=$1 s0
 	shift
 	before=$(icmp_out "$COL")
-	s0=$(gstat "$COL" grecap0 "$stat")
+	gstat_v s0 "$COL" grecap0 "$stat"
 	"$@"
-	counted() { (($(gstat "$COL" grecap0 "$stat") - s0 >= 10)); }
+	counted() {
+		local v
+		gstat_v v "$COL" grecap0 "$stat" && ((v - s0 >= 10))
+	}
 	busywait 5000 counted || echo "grecap0 $stat did not count 10" >&2
 	echo $(($(icmp_out "$COL") - before))
 }
@@ -55,16 +58,18 @@ icmp_none() {
 no_gre_module() {
 	local n
 
+	if [ -d /sys/module/gre ] && [ ! -e /sys/module/gre/refcnt ]; then
+		log_test_skip "no GRE module: grecap stops the ICMP the host would send" \
+			"gre is built into this kernel: there is no host without it"
+		return
+	fi
 	rmmod grecap
 	modprobe -q -r ip6_gre ip_gre gre
-	if [ -d /sys/module/gre ]; then
-		log "gre.ko is built in or in use; the no-GRE-module baseline is not run"
-	else
-		n=$(icmp_drawn send4)
-		check "no GRE module: IPv4 GRE draws ICMP ($n)" test "$n" -ge 1
-		n=$(icmp_drawn send6)
-		check "no GRE module: IPv6 GRE draws ICMPv6 ($n)" test "$n" -ge 1
-	fi
+	check "gre.ko unloaded for the baseline" test ! -d /sys/module/gre
+	n=$(icmp_drawn send4)
+	check "no GRE module: IPv4 GRE draws ICMP ($n)" test "$n" -ge 1
+	n=$(icmp_drawn send6)
+	check "no GRE module: IPv6 GRE draws ICMPv6 ($n)" test "$n" -ge 1
 	load_grecap
 	grecap_add grecap0
 	check_eq "grecap loaded: no ICMP for IPv4 GRE" 0 "$(icmp_none rx_packets send4)"

@@ -24,7 +24,7 @@ on_cpu0() {
 }
 
 inner_unanswered() {
-	local icmp0 rst0 tcpout0 fwd0 out_pid dst
+	local icmp0 rst0 tcpout0 fwd0 dst
 
 	icmp0=$(icmp_out "$COL")
 	rst0=$(snmp "$COL" Tcp OutRsts)
@@ -38,7 +38,6 @@ inner_unanswered() {
 	capture_start "$COL" col0 "$TMP/out.pcap" -Q out not arp and not \
 		'(icmp6 and ip6[40] >= 133 and ip6[40] <= 137)' and not \
 		'(ip6[6] == 0 and ip6[40] == 58 and (ip6[48] == 131 or ip6[48] == 132 or ip6[48] == 143))'
-	out_pid=$CAPTURE_PID
 	capture_start "$COL" grecap0 "$TMP/got.pcap"
 	for dst in $COL4 10.9.0.2; do
 		pkt send t0 arp $COUNT --dst-ip $dst
@@ -50,7 +49,7 @@ inner_unanswered() {
 	# The barrier: one ping to the collector on the outer link, answered.
 	check "barrier: the collector answers a ping on its link" \
 		on_cpu0 ping -c 1 -W 5 -q $COL4
-	CAPTURE_PID=$out_pid capture_stop "$TMP/out.pcap" 1
+	capture_stop "$TMP/out.pcap" 1
 
 	check_eq "tcpdump on grecap0 saw every frame" $((7 * COUNT)) \
 		"$(pkt count "$TMP/got.pcap")"
@@ -85,18 +84,18 @@ tc_ingress() {
 	modprobe -q sch_ingress
 	modprobe -q cls_matchall
 	modprobe -q act_gact
-	if ! ip netns exec "$COL" tc qdisc add dev grecap0 ingress 2>/dev/null ||
-		! ip netns exec "$COL" tc filter add dev grecap0 ingress matchall action pass; then
+	if ! tc -n "$COL" qdisc add dev grecap0 ingress 2>/dev/null ||
+		! tc -n "$COL" filter add dev grecap0 ingress matchall action pass; then
 		log_test_skip "tc ingress on grecap0" "no ingress qdisc or matchall"
 		return
 	fi
 	pkt send t0 eth $COUNT
 	tc_saw() {
-		ip netns exec "$COL" tc -s filter show dev grecap0 ingress |
+		tc -n "$COL" -s filter show dev grecap0 ingress |
 			grep -q "Sent [0-9]* bytes $COUNT pkt"
 	}
 	check "tc ingress on grecap0 saw $COUNT frames" busywait 3000 tc_saw
-	ip netns exec "$COL" tc qdisc del dev grecap0 ingress
+	tc -n "$COL" qdisc del dev grecap0 ingress
 	log_test "tc ingress on grecap0 sees the frames"
 }
 
@@ -106,9 +105,8 @@ grecap_add grecap0
 GMAC=$(mac "$COL" grecap0)
 # Give grecap0 an address too, and make forwarding possible.
 ip -n "$COL" addr add 10.9.0.2/24 dev grecap0
-ip netns exec "$COL" sysctl -qw net.ipv4.ip_forward=1
-ip netns exec "$COL" sysctl -qw net.ipv4.conf.all.rp_filter=0
-ip netns exec "$COL" sysctl -qw net.ipv4.conf.grecap0.rp_filter=0
+ip netns exec "$COL" sysctl -qw net.ipv4.ip_forward=1 \
+	net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.grecap0.rp_filter=0
 ip -n "$COL" route add 198.51.100.0/24 via $SND4
 tunnel t0 gretap
 taskset -pc 0 "$PKT_SRV_PID" >/dev/null || exit $ksft_fail

@@ -21,16 +21,18 @@ carrier() {
 	check "link down: grecap0 has no carrier" busywait 2000 no_carrier
 	ip -n "$COL" link set col0 up
 	check "link up: carrier back" busywait 5000 carrier_on
-	busywait 5000 ip netns exec "$SND" ping -c 1 -W 1 -q $COL4 >/dev/null
+	busywait 5000 link_up "$SND" snd0
 	log_test "carrier follows the link"
 }
 
 # A containerised sniffer: grecap0 in its own namespace.
 move_netns() {
-	local sen=sen-$$
+	local sen
 
-	ns_add "$sen"
+	setup_ns SEN
+	sen=$SEN
 	ip -n "$COL" link set grecap0 netns "$sen"
+	ns_anchor "$sen"
 	check_eq "moved: IPv6 still off in the new namespace" 1 \
 		"$(ip netns exec "$sen" sysctl -n net.ipv6.conf.grecap0.disable_ipv6)"
 	ip -n "$sen" link set grecap0 up
@@ -55,7 +57,7 @@ relink() {
 	ip -n "$COL" addr add $COL4/24 dev col0
 	ip -n "$SND" link set snd0 up
 	ip -n "$COL" link set col0 up
-	busywait 5000 ip netns exec "$SND" ping -c 1 -W 1 -q $COL4 >/dev/null
+	busywait 5000 link_up "$SND" snd0 && busywait 5000 link_up "$COL" col0
 }
 
 # Deleting the link deletes its grecap devices.

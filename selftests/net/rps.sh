@@ -47,6 +47,7 @@ spread() {
 
 	capture_start "$COL" grecap0 "$f.pcap"
 	p0=$(processed_elsewhere)
+	log "sending $N frames"
 	"$@"
 	capture_stop "$f.pcap" $N
 	off=$(($(processed_elsewhere) - p0))
@@ -61,9 +62,13 @@ spread() {
 	check "$desc: each of $FLOWS inner flows in order" pkt flow-order "$f.pcap"
 }
 
+# rps_set MASK: grecap0's RPS CPU mask.
+rps_set() {
+	ns_write "$COL" /sys/class/net/grecap0/queues/rx-0/rps_cpus "$1"
+}
+
 rps_on() {
-	ip netns exec "$COL" sh -c \
-		"echo $ALL_CPUS > /sys/class/net/grecap0/queues/rx-0/rps_cpus"
+	rps_set "$ALL_CPUS"
 }
 
 # spread_case TITLE DESC SEND-CMD...: a case of one flavour, RPS on.
@@ -108,8 +113,7 @@ erspan3() {
 }
 
 no_rps() {
-	ip netns exec "$COL" sh -c \
-		"echo 0 > /sys/class/net/grecap0/queues/rx-0/rps_cpus"
+	rps_set 0
 	spread "erspan (Type II), no RPS" 0 pkt send e2 eth $N --flows $FLOWS
 	rps_on
 	log_test "without RPS on grecap0: the link's CPU does it all"
