@@ -29,7 +29,8 @@
 #   make bench-insns      the same paths' guest instructions per frame,
 #                         counted by QEMU (about 5 minutes)
 
-VERSION := $(shell sed -n 's/^\#define GRECAP_VERSION[[:space:]]*"\(.*\)"/\1/p' module/grecap.h)
+# The version, in one place: debian/changelog.
+VERSION := $(shell sed -n '1s/^grecap .\([0-9][0-9A-Za-z.+~-]*\).*/\1/p' debian/changelog)
 
 KVER ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then uname -r; \
 	else ls -d /lib/modules/*/build 2>/dev/null | sed 's|/lib/modules/||;s|/build||' | sort -V | tail -n 1; fi)
@@ -67,9 +68,15 @@ install: modules plugin
 	depmod -a $(KVER)
 	$(MAKE) -C tools/iproute2 install
 
+# DKMS from a copy of the module's sources whose dkms.conf has the version.
+DKMS_SRC = build/dkms/grecap-$(VERSION)
 dkms-install:
+	rm -rf build/dkms
+	mkdir -p $(DKMS_SRC)
+	cp -r Kbuild Makefile module include $(DKMS_SRC)/
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
 	dkms remove grecap/$(VERSION) --all 2>/dev/null || true
-	dkms add $(CURDIR)
+	dkms add $(CURDIR)/$(DKMS_SRC)
 	dkms install grecap/$(VERSION) -k $(KVER)
 
 dkms-remove:

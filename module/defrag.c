@@ -65,7 +65,7 @@ int grecap_defrag(struct sk_buff **pskb, unsigned int len,
 	struct sk_buff *skb;
 	int err;
 
-	grecap_count(port->stats, GRECAP_LINK_FRAG);
+	grecap_count_link(port, GRECAP_LINK_FRAG);
 	skb = skb_share_check(*pskb, GFP_ATOMIC);
 	if (!skb) {
 		err = -ENOMEM;
@@ -94,10 +94,10 @@ int grecap_defrag(struct sk_buff **pskb, unsigned int len,
 
 	skb_clear_hash(skb);
 	*pskb = skb;
-	grecap_count(port->stats, GRECAP_LINK_REASM);
+	grecap_count_link(port, GRECAP_LINK_REASM);
 	return 0;
 
 drop:
-	grecap_count(port->stats, GRECAP_LINK_FRAG_DROP);
+	grecap_count_link(port, GRECAP_LINK_FRAG_DROP);
 	return err;
 }

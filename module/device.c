@@ -28,7 +28,7 @@ static int grecap_dev_init(struct net_device *dev)
 	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
 	if (!dev->tstats)
 		return -ENOMEM;
-	gd->stats = grecap_counters_alloc(GRECAP_STAT_ALL);
+	gd->stats = grecap_counters_alloc(GRECAP_CNT_NUM);
 	if (!gd->stats) {
 		err = -ENOMEM;
 		goto err_free_tstats;
@@ -80,32 +80,34 @@ static void grecap_dev_free(struct net_device *dev)
 	free_percpu(dev->tstats);
 }
 
+/* grecap0 never sends: what is sent to it counts in tx_dropped. */
 static netdev_tx_t grecap_xmit(struct sk_buff *skb, struct net_device *dev)
 {
-	grecap_count(grecap_dev_priv(dev)->stats, GRECAP_STAT_TX_DROP);
+	dev_core_stats_tx_dropped_inc(dev);
 	kfree_skb(skb);
 	return NETDEV_TX_OK;
 }
 
+/*
+ * The standard counters, each in the member of rtnl_link_stats64 that has
+ * its meaning (stats.c).  The core adds its own drops (tx_dropped above).
+ */
 static void grecap_get_stats64(struct net_device *dev,
 			       struct rtnl_link_stats64 *s)
 {
 	struct grecap_dev *gd = grecap_dev_priv(dev);
-	u64 c[GRECAP_STAT_ALL];
+	const u64 *drop;
+	u64 c[GRECAP_CNT_NUM];
 
 	dev_get_tstats64(dev, s);
 	grecap_dev_counters(gd, c);
-	s->rx_crc_errors = c[GRECAP_STAT_DROP_CSUM];
-	s->rx_length_errors = c[GRECAP_STAT_DROP_TRUNC];
+	drop = &c[GRECAP_CNT_DROP];
+	s->rx_crc_errors = drop[GRECAP_DROP_CSUM];
+	s->rx_length_errors = drop[GRECAP_DROP_TRUNC];
 	s->rx_errors = s->rx_crc_errors + s->rx_length_errors +
-		       c[GRECAP_STAT_DROP_ERSPAN];
-	s->rx_dropped += c[GRECAP_STAT_DROP_DOWN] + c[GRECAP_STAT_DROP_NOMEM];
-	s->tx_dropped += c[GRECAP_STAT_TX_DROP];
-	/*
-	 * Frames the mirror path lost before this host: missed by the
-	 * receiver as a whole, which is what rx_missed_errors counts.
-	 */
-	s->rx_missed_errors = c[GRECAP_STAT_SEQ_LOST];
+		       drop[GRECAP_DROP_ERSPAN] + drop[GRECAP_DROP_UDP_HDR];
+	s->rx_dropped += drop[GRECAP_DROP_DOWN] + drop[GRECAP_DROP_NOMEM] +
+			 drop[GRECAP_DROP_OAM] + drop[GRECAP_DROP_NOT_ETH];
 }
 
 static int grecap_get_iflink(const struct net_device *dev)
@@ -162,6 +164,16 @@ void grecap_dev_quiet(struct net_device *dev)
 #endif
 }
 
+/* Unregister @dev (in @head, or at once), from its link too: dellink's body. */
+void grecap_dev_del(struct net_device *dev, struct list_head *head)
+{
+	struct grecap_dev *gd = grecap_dev_priv(dev);
+
+	/* ndo_uninit takes the device off its port. */
+	unregister_netdevice_queue(dev, head);
+	netdev_upper_dev_unlink(gd->lower, dev);
+}
+
 void grecap_setup(struct net_device *dev)
 {
 	ether_setup(dev);
@@ -173,7 +185,7 @@ void grecap_setup(struct net_device *dev)
 
 	/* Receive only: no ARP, no queue, and nothing to stack on top. */
 	dev->flags |= IFF_NOARP;
-	dev->priv_flags |= IFF_NO_QUEUE;
+	dev->priv_flags |= IFF_NO_QUEUE | IFF_DONT_BRIDGE;
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
 	dev->features |= NETIF_F_VLAN_CHALLENGED;
 	dev->hw_features |= NETIF_F_VLAN_CHALLENGED;

@@ -168,23 +168,23 @@ static __be16 grecap_erspan_inner_proto(const struct sk_buff *skb,
 }
 
 /* Type III may carry an IP packet without its Ethernet header. */
-static enum grecap_stat grecap_erspan_ip(const struct sk_buff *skb,
+static enum grecap_drop grecap_erspan_ip(const struct sk_buff *skb,
 					 struct grecap_payload *p)
 {
 	u8 _ver, *ver;
 
 	ver = skb_header_pointer(skb, p->len, sizeof(_ver), &_ver);
 	if (!ver)
-		return GRECAP_STAT_DROP_TRUNC;
+		return GRECAP_DROP_TRUNC;
 	switch (*ver >> 4) {
 	case 4:
 		p->proto = htons(ETH_P_IP);
-		return GRECAP_STAT_RX_ERSPAN3;
+		return GRECAP_DROP_NONE;
 	case 6:
 		p->proto = htons(ETH_P_IPV6);
-		return GRECAP_STAT_RX_ERSPAN3;
+		return GRECAP_DROP_NONE;
 	default:
-		return GRECAP_STAT_DROP_ERSPAN;
+		return GRECAP_DROP_ERSPAN;
 	}
 }
 
@@ -193,9 +193,9 @@ static enum grecap_stat grecap_erspan_ip(const struct sk_buff *skb,
  * gre_parse_header() checked.  Say in @p what to strip (through the ERSPAN
  * header) and what follows, and what of the header the device asked for
  * (@flags: its VLAN tag, its time); the packet itself is not changed.
- * Returns the Type's counter or a drop counter.
+ * Returns why the frame cannot be delivered, or GRECAP_DROP_NONE.
  */
-enum grecap_stat grecap_erspan_decode(struct sk_buff *skb, __be16 proto,
+enum grecap_drop grecap_erspan_decode(struct sk_buff *skb, __be16 proto,
 				      __be16 gre_flags, u32 flags,
 				      struct grecap_payload *p)
 {
@@ -203,31 +203,34 @@ enum grecap_stat grecap_erspan_decode(struct sk_buff *skb, __be16 proto,
 	int ver = grecap_erspan_version(proto, gre_flags);
 	const struct erspan_base_hdr *ershdr;
 	const struct erspan_md2 *md2;
-	enum grecap_stat stat;
+	enum grecap_drop drop;
 	unsigned int off;
 
 	p->proto = htons(ETH_P_TEB);
-	if (ver == 0)
-		return GRECAP_STAT_RX_ERSPAN1;
+	if (ver == 0) {
+		p->kind = GRECAP_RX_ERSPAN1;
+		return GRECAP_DROP_NONE;
+	}
 
 	off = p->len;
 	p->len += erspan_hdr_len(ver);
 	if (!pskb_may_pull(skb, p->len))
-		return GRECAP_STAT_DROP_TRUNC;
+		return GRECAP_DROP_TRUNC;
 	ershdr = (const struct erspan_base_hdr *)(skb->data + off);
 	if (ershdr->ver != ver)
-		return GRECAP_STAT_DROP_ERSPAN;
+		return GRECAP_DROP_ERSPAN;
 	/* The source's verdicts: cut to fit (T); bad, short, oversized (BSO). */
 	p->erspan_trunc = ershdr->t;
 	p->erspan_bad = ver == ERSPAN_VERSION2 && ershdr->en;
 
 	if (ver == ERSPAN_VERSION) {
-		stat = GRECAP_STAT_RX_ERSPAN2;
+		p->kind = GRECAP_RX_ERSPAN2;
 	} else {
+		p->kind = GRECAP_RX_ERSPAN3;
 		md2 = (const struct erspan_md2 *)(ershdr + 1);
 		if (md2->o) {
 			if (!pskb_may_pull(skb, p->len + sizeof(*pl)))
-				return GRECAP_STAT_DROP_TRUNC;
+				return GRECAP_DROP_TRUNC;
 			/* The pull may have moved the headers. */
 			ershdr = (const struct erspan_base_hdr *)(skb->data + off);
 			md2 = (const struct erspan_md2 *)(ershdr + 1);
@@ -236,13 +239,13 @@ enum grecap_stat grecap_erspan_decode(struct sk_buff *skb, __be16 proto,
 			p->len += sizeof(*pl);
 		}
 		if (md2->ft == GRECAP_ERSPAN_FT_ETH)
-			stat = GRECAP_STAT_RX_ERSPAN3;
+			drop = GRECAP_DROP_NONE;
 		else if (md2->ft == GRECAP_ERSPAN_FT_IP)
-			stat = grecap_erspan_ip(skb, p);
+			drop = grecap_erspan_ip(skb, p);
 		else
-			stat = GRECAP_STAT_DROP_ERSPAN;
-		if (stat >= GRECAP_STAT_DROP_CSUM)
-			return stat;
+			drop = GRECAP_DROP_ERSPAN;
+		if (drop)
+			return drop;
 		if (flags & GRECAP_F_TSTAMP)
 			p->tstamp = grecap_erspan_tstamp(md2, pl);
 	}
@@ -252,5 +255,5 @@ enum grecap_stat grecap_erspan_decode(struct sk_buff *skb, __be16 proto,
 				   p->proto == htons(ETH_P_TEB) ?
 				   grecap_erspan_inner_proto(skb, p->len) :
 				   p->proto, p);
-	return stat;
+	return GRECAP_DROP_NONE;
 }

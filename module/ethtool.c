@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ethtool: driver information and the per-reason counters (ethtool -S),
- * the device's own followed by those of its link.
+ * ethtool: driver information and the counters that have no place in the
+ * standard statistics (ethtool -S, stats.c), the device's own followed by
+ * those of its link.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -21,34 +22,26 @@ static int grecap_get_sset_count(struct net_device *dev, int sset)
 {
 	if (sset != ETH_SS_STATS)
 		return -EOPNOTSUPP;
-	return GRECAP_STAT_NUM + GRECAP_LINK_NUM;
+	return GRECAP_STATS_SHOWN;
 }
 
 static void grecap_get_strings(struct net_device *dev, u32 sset, u8 *data)
 {
+	unsigned int i;
+
 	if (sset != ETH_SS_STATS)
 		return;
-	memcpy(data, grecap_stat_names, sizeof(grecap_stat_names));
-	memcpy(data + sizeof(grecap_stat_names), grecap_link_stat_names,
-	       sizeof(grecap_link_stat_names));
+	for (i = 0; i < GRECAP_STATS_SHOWN; i++, data += ETH_GSTRING_LEN)
+		memcpy(data, grecap_stats_shown[i].name, ETH_GSTRING_LEN);
 }
 
 static void grecap_get_ethtool_stats(struct net_device *dev,
 				     struct ethtool_stats *stats, u64 *data)
 {
 	struct grecap_dev *gd = grecap_dev_priv(dev);
-	const struct grecap_port *port;
-	u64 c[GRECAP_STAT_ALL];
 
-	grecap_dev_counters(gd, c);
-	memcpy(data, c, GRECAP_STAT_NUM * sizeof(*data));
 	/* Under RTNL; a device being unregistered may have left its port. */
-	port = rtnl_dereference(gd->port);
-	if (port)
-		grecap_counters_sum(port->stats, GRECAP_LINK_NUM,
-				    data + GRECAP_STAT_NUM);
-	else
-		memset(data + GRECAP_STAT_NUM, 0, GRECAP_LINK_NUM * sizeof(*data));
+	grecap_stats_shown_read(gd, rtnl_dereference(gd->port), data);
 }
 
 const struct ethtool_ops grecap_ethtool_ops = {

@@ -26,6 +26,10 @@ static const struct nla_policy grecap_policy[IFLA_GRECAP_MAX + 1] = {
 	[IFLA_GRECAP_SESSION]	= { .type = NLA_U16 },
 	[IFLA_GRECAP_VLAN]	= NLA_POLICY_MAX(NLA_U8, 1),
 	[IFLA_GRECAP_TSTAMP]	= NLA_POLICY_MAX(NLA_U8, 1),
+	[IFLA_GRECAP_ENCAP]	= NLA_POLICY_MAX(NLA_U8, GRECAP_ENCAP_MAX),
+	[IFLA_GRECAP_PORT]	= { .type = NLA_BE16 },
+	[IFLA_GRECAP_VNI]	= { .type = NLA_U32 },
+	[IFLA_GRECAP_INNER_VXLAN] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 static int grecap_validate(struct nlattr *tb[], struct nlattr *data[],
@@ -58,48 +62,6 @@ static bool grecap_addr_unicast(const struct in6_addr *a)
 	return !ipv6_addr_is_multicast(a);
 }
 
-/* Why an address attribute was refused. */
-enum grecap_addr_err {
-	GRECAP_ADDR_BOTH,	/* IPv4 and IPv6 for one field */
-	GRECAP_ADDR_MAPPED,	/* IPv4-mapped IPv6 */
-	GRECAP_ADDR_NOT_UNICAST,
-};
-
-/* The message names the field: extack messages are string literals. */
-static void grecap_addr_msg(struct netlink_ext_ack *extack,
-			    const struct nlattr *attr, u32 field,
-			    enum grecap_addr_err why)
-{
-	bool local = field == GRECAP_MATCH_LOCAL;
-
-	switch (why) {
-	case GRECAP_ADDR_BOTH:
-		if (local)
-			NL_SET_ERR_MSG_ATTR(extack, attr,
-					    "local: give an IPv4 or an IPv6 address, not both");
-		else
-			NL_SET_ERR_MSG_ATTR(extack, attr,
-					    "remote: give an IPv4 or an IPv6 address, not both");
-		break;
-	case GRECAP_ADDR_MAPPED:
-		if (local)
-			NL_SET_ERR_MSG_ATTR(extack, attr,
-					    "local: an IPv4-mapped address: give IPv4 addresses as IPv4");
-		else
-			NL_SET_ERR_MSG_ATTR(extack, attr,
-					    "remote: an IPv4-mapped address: give IPv4 addresses as IPv4");
-		break;
-	case GRECAP_ADDR_NOT_UNICAST:
-		if (local)
-			NL_SET_ERR_MSG_ATTR(extack, attr,
-					    "local: must be a unicast address");
-		else
-			NL_SET_ERR_MSG_ATTR(extack, attr,
-					    "remote: must be a unicast address");
-		break;
-	}
-}
-
 /*
  * One address field of the filter, from its IPv4 or its IPv6 attribute.
  * The unspecified address (0.0.0.0 or ::) puts the field back to any.
@@ -113,7 +75,8 @@ static int grecap_nl_addr(struct grecap_match *m, u32 field,
 	struct in6_addr a;
 
 	if (v4 && v6) {
-		grecap_addr_msg(extack, v6, field, GRECAP_ADDR_BOTH);
+		NL_SET_ERR_MSG_ATTR(extack, v6,
+				    "local and remote: give an IPv4 or an IPv6 address, not both");
 		return -EINVAL;
 	}
 	if (v4) {
@@ -124,7 +87,8 @@ static int grecap_nl_addr(struct grecap_match *m, u32 field,
 	} else if (v6) {
 		a = nla_get_in6_addr(v6);
 		if (ipv6_addr_v4mapped(&a)) {
-			grecap_addr_msg(extack, v6, field, GRECAP_ADDR_MAPPED);
+			NL_SET_ERR_MSG_ATTR(extack, v6,
+					    "local and remote: give IPv4 addresses as IPv4, not IPv4-mapped IPv6");
 			return -EINVAL;
 		}
 	} else {
@@ -137,8 +101,8 @@ static int grecap_nl_addr(struct grecap_match *m, u32 field,
 		return 0;
 	}
 	if (!grecap_addr_unicast(&a)) {
-		grecap_addr_msg(extack, v4 ?: v6, field,
-				GRECAP_ADDR_NOT_UNICAST);
+		NL_SET_ERR_MSG_ATTR(extack, v4 ?: v6,
+				    "local and remote must be unicast addresses");
 		return -EINVAL;
 	}
 	*addr = a;
@@ -197,6 +161,89 @@ static int grecap_nl_session(struct grecap_match *m, struct nlattr *attr,
 	return 0;
 }
 
+static int grecap_nl_vni(struct grecap_match *m, struct nlattr *attr,
+			 struct netlink_ext_ack *extack)
+{
+	u32 vni;
+
+	if (!attr)
+		return 0;
+	vni = nla_get_u32(attr);
+	if (vni == GRECAP_VNI_ANY) {
+		m->vni = 0;
+		m->fields &= ~GRECAP_MATCH_VNI;
+		return 0;
+	}
+	if (vni > GRECAP_VNI_MAX) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "vni: not a VNI (0-16777215), nor GRECAP_VNI_ANY");
+		return -ERANGE;
+	}
+	m->vni = vni;
+	m->fields |= GRECAP_MATCH_VNI;
+	return 0;
+}
+
+/*
+ * The encapsulation and its UDP port.  A new encapsulation without a port
+ * takes its default one; port 0 is the default too.
+ */
+static int grecap_nl_encap(struct grecap_match *m, struct nlattr *data[],
+			   struct netlink_ext_ack *extack)
+{
+	struct nlattr *encap = data[IFLA_GRECAP_ENCAP];
+	struct nlattr *port = data[IFLA_GRECAP_PORT];
+	u16 p;
+
+	if (encap && nla_get_u8(encap) != m->encap) {
+		m->encap = nla_get_u8(encap);
+		m->port = htons(grecap_encap_default_port(m->encap));
+	}
+	if (!port)
+		return 0;
+	p = ntohs(nla_get_be16(port));
+	if (m->encap == GRECAP_ENCAP_GRE && p) {
+		NL_SET_ERR_MSG_ATTR(extack, port,
+				    "port: GRE has no UDP port; a UDP port is for vxlan, geneve or tzsp");
+		return -EINVAL;
+	}
+	m->port = htons(p ?: grecap_encap_default_port(m->encap));
+	return 0;
+}
+
+/* Fields a filter of its encapsulation cannot have. */
+static int grecap_nl_fields_fit(const struct grecap_match *m,
+				struct nlattr *data[],
+				struct netlink_ext_ack *extack)
+{
+	struct nlattr *encap = data[IFLA_GRECAP_ENCAP];
+
+	if (m->encap == GRECAP_ENCAP_GRE) {
+		if (m->fields & GRECAP_MATCH_VNI) {
+			NL_SET_ERR_MSG_ATTR(extack, data[IFLA_GRECAP_VNI] ?: encap,
+					    "vni: a GRE device has no VNI; a VNI is for vxlan or geneve");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (m->fields & GRECAP_MATCH_KEY) {
+		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_GRECAP_IKEY] ?: encap,
+				    "key: a GRE key, for GRE devices only; give nokey");
+		return -EINVAL;
+	}
+	if (m->fields & GRECAP_MATCH_SESSION) {
+		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_GRECAP_SESSION] ?: encap,
+				    "session: an ERSPAN session, for GRE devices only; give session any");
+		return -EINVAL;
+	}
+	if (m->encap == GRECAP_ENCAP_TZSP && (m->fields & GRECAP_MATCH_VNI)) {
+		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_GRECAP_VNI] ?: encap,
+				    "vni: TZSP has no VNI; give vni any");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Apply the filter attributes in @data on top of @m, and check the result. */
 static int grecap_nl_match(struct grecap_match *m, struct nlattr *data[],
 			   struct netlink_ext_ack *extack)
@@ -216,6 +263,12 @@ static int grecap_nl_match(struct grecap_match *m, struct nlattr *data[],
 		err = grecap_nl_key(m, data, extack);
 	if (!err)
 		err = grecap_nl_session(m, data[IFLA_GRECAP_SESSION], extack);
+	if (!err)
+		err = grecap_nl_vni(m, data[IFLA_GRECAP_VNI], extack);
+	if (!err)
+		err = grecap_nl_encap(m, data, extack);
+	if (!err)
+		err = grecap_nl_fields_fit(m, data, extack);
 	if (err)
 		return err;
 
@@ -235,13 +288,35 @@ static u32 grecap_nl_flag(u32 flags, u32 flag, const struct nlattr *attr)
 	return nla_get_u8(attr) ? flags | flag : flags & ~flag;
 }
 
-/* The options in @data on top of @flags. */
-static u32 grecap_nl_flags(u32 flags, struct nlattr *data[])
+/*
+ * The options in @data on top of *@flags, for a device of @m: the ERSPAN
+ * ones for GRE, inner VXLAN for GENEVE.
+ */
+static int grecap_nl_flags(u32 *flags, const struct grecap_match *m,
+			   struct nlattr *data[],
+			   struct netlink_ext_ack *extack)
 {
-	if (!data)
-		return flags;
-	flags = grecap_nl_flag(flags, GRECAP_F_VLAN, data[IFLA_GRECAP_VLAN]);
-	return grecap_nl_flag(flags, GRECAP_F_TSTAMP, data[IFLA_GRECAP_TSTAMP]);
+	u32 f = *flags;
+
+	if (data) {
+		f = grecap_nl_flag(f, GRECAP_F_VLAN, data[IFLA_GRECAP_VLAN]);
+		f = grecap_nl_flag(f, GRECAP_F_TSTAMP, data[IFLA_GRECAP_TSTAMP]);
+		f = grecap_nl_flag(f, GRECAP_F_INNER_VXLAN,
+				   data[IFLA_GRECAP_INNER_VXLAN]);
+	}
+	if (m->encap != GRECAP_ENCAP_GRE &&
+	    (f & (GRECAP_F_VLAN | GRECAP_F_TSTAMP))) {
+		NL_SET_ERR_MSG(extack,
+			       "vlan and tstamp are ERSPAN options, for GRE devices only; turn them off");
+		return -EINVAL;
+	}
+	if (m->encap != GRECAP_ENCAP_GENEVE && (f & GRECAP_F_INNER_VXLAN)) {
+		NL_SET_ERR_MSG(extack,
+			       "innervxlan strips VXLAN carried in GENEVE, for geneve devices only; turn it off");
+		return -EINVAL;
+	}
+	*flags = f;
+	return 0;
 }
 
 /* Can grecap hook this device?  Says why not, and what to use instead. */
@@ -251,12 +326,12 @@ static int grecap_check_lower(const struct net_device *lower,
 {
 	if (lower->flags & IFF_LOOPBACK) {
 		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "the loopback device cannot be a grecap link: use the interface the mirrored GRE arrives on");
+				    "the loopback device cannot be a grecap link: use the interface the mirrored traffic arrives on");
 		return -EINVAL;
 	}
 	if (lower->rtnl_link_ops == &grecap_link_ops) {
 		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "a grecap device cannot be the link of another: use the interface the mirrored GRE arrives on");
+				    "a grecap device cannot be the link of another: use the interface the mirrored traffic arrives on");
 		return -EINVAL;
 	}
 	if (lower->type != ARPHRD_ETHER || lower->addr_len != ETH_ALEN) {
@@ -282,40 +357,54 @@ static int grecap_check_lower(const struct net_device *lower,
 	if (netdev_is_rx_handler_busy((struct net_device *)lower) &&
 	    !grecap_is_port(lower)) {
 		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "the link already has a receive handler (macvlan, ipvlan, openvswitch, ...): attach grecap to the device the GRE arrives on before it is split");
+				    "the link already has a receive handler (macvlan, ipvlan, openvswitch, ...): attach grecap to the device the traffic arrives on before it is split");
 		return -EBUSY;
 	}
 	return 0;
 }
 
 /*
- * Register @dev, allocated for grecap_link_ops, on @lower with filter @m
- * and options @flags: the body of newlink, and what the link= module
- * parameter creates at load.  @attr is what names @lower in a message.
+ * newlink: register @dev, allocated for grecap_link_ops, on the link
+ * IFLA_LINK names, with the filter and options of @data.  Also what the
+ * link= module parameter creates its device with (main.c).
  */
-int grecap_create(struct net_device *dev, struct net_device *lower,
-		  const struct grecap_match *m, u32 flags,
-		  const struct nlattr *attr, struct netlink_ext_ack *extack)
+int grecap_newlink(struct net *src_net, struct net_device *dev,
+		   struct nlattr *tb[], struct nlattr *data[],
+		   struct netlink_ext_ack *extack)
 {
 	struct grecap_dev *gd = grecap_dev_priv(dev);
+	struct grecap_match m = {};
+	struct net_device *lower;
 	struct grecap_filter *f;
+	u32 flags = 0;
 	int err;
 
-	err = grecap_check_lower(lower, attr, extack);
+	if (!tb[IFLA_LINK]) {
+		NL_SET_ERR_MSG(extack,
+			       "grecap needs a link: ip link add NAME link DEV type grecap");
+		return -EINVAL;
+	}
+	lower = __dev_get_by_index(src_net, nla_get_u32(tb[IFLA_LINK]));
+	if (!lower) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_LINK], "link device not found");
+		return -ENODEV;
+	}
+	err = grecap_nl_match(&m, data, extack);
+	if (!err)
+		err = grecap_nl_flags(&flags, &m, data, extack);
+	if (!err)
+		err = grecap_check_lower(lower, tb[IFLA_LINK], extack);
+	if (!err)
+		err = grecap_port_check(lower, &m, extack);
 	if (err)
 		return err;
-	if (grecap_port_match_taken(lower, m)) {
-		NL_SET_ERR_MSG(extack,
-			       "another grecap device on this link has the same filter");
-		return -EEXIST;
-	}
 
 	gd->dev = dev;
 	gd->lower = lower;
 	gd->flags = flags;
 	INIT_LIST_HEAD(&gd->list);
 	/* ndo_init puts it in the port's table; the device then owns it. */
-	f = grecap_filter_new(gd, m);
+	f = grecap_filter_new(gd, &m);
 	if (!f)
 		return -ENOMEM;
 	RCU_INIT_POINTER(gd->filter, f);
@@ -339,39 +428,13 @@ err_unregister:
 	return err;
 }
 
-static int grecap_newlink(struct net *src_net, struct net_device *dev,
-			  struct nlattr *tb[], struct nlattr *data[],
-			  struct netlink_ext_ack *extack)
-{
-	struct grecap_match m = {};
-	struct net_device *lower;
-	int err;
-
-	if (!tb[IFLA_LINK]) {
-		NL_SET_ERR_MSG(extack,
-			       "grecap needs a link: ip link add NAME link DEV type grecap");
-		return -EINVAL;
-	}
-	lower = __dev_get_by_index(src_net, nla_get_u32(tb[IFLA_LINK]));
-	if (!lower) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_LINK], "link device not found");
-		return -ENODEV;
-	}
-	err = grecap_nl_match(&m, data, extack);
-	if (err)
-		return err;
-	return grecap_create(dev, lower, &m, grecap_nl_flags(0, data),
-			     tb[IFLA_LINK], extack);
-}
-
-GRECAP_NEWLINK_ADAPTER(grecap_newlink)
-
 static int grecap_changelink(struct net_device *dev, struct nlattr *tb[],
 			     struct nlattr *data[],
 			     struct netlink_ext_ack *extack)
 {
 	struct grecap_dev *gd = grecap_dev_priv(dev);
 	struct grecap_match m = rtnl_dereference(gd->filter)->match;
+	u32 flags = gd->flags;
 	int err;
 
 	/* Only an admin of the link's namespace changes what is captured. */
@@ -381,22 +444,14 @@ static int grecap_changelink(struct net_device *dev, struct nlattr *tb[],
 		return -EPERM;
 	}
 	err = grecap_nl_match(&m, data, extack);
+	if (!err)
+		err = grecap_nl_flags(&flags, &m, data, extack);
+	if (!err)
+		err = grecap_port_set_match(gd, &m, extack);
 	if (err)
 		return err;
-	err = grecap_port_set_match(gd, &m, extack);
-	if (err)
-		return err;
-	WRITE_ONCE(gd->flags, grecap_nl_flags(gd->flags, data));
+	WRITE_ONCE(gd->flags, flags);
 	return 0;
-}
-
-static void grecap_dellink(struct net_device *dev, struct list_head *head)
-{
-	struct grecap_dev *gd = grecap_dev_priv(dev);
-
-	/* ndo_uninit takes the device off its port. */
-	unregister_netdevice_queue(dev, head);
-	netdev_upper_dev_unlink(gd->lower, dev);
 }
 
 static size_t grecap_get_size(const struct net_device *dev)
@@ -407,7 +462,11 @@ static size_t grecap_get_size(const struct net_device *dev)
 	       nla_total_size(sizeof(__be32)) +			/* IKEY */
 	       nla_total_size(sizeof(u16)) +			/* SESSION */
 	       nla_total_size(sizeof(u8)) +			/* VLAN */
-	       nla_total_size(sizeof(u8));			/* TSTAMP */
+	       nla_total_size(sizeof(u8)) +			/* TSTAMP */
+	       nla_total_size(sizeof(u8)) +			/* ENCAP */
+	       nla_total_size(sizeof(__be16)) +			/* PORT */
+	       nla_total_size(sizeof(u32)) +			/* VNI */
+	       nla_total_size(sizeof(u8));			/* INNER_VXLAN */
 }
 
 /* An address field in its family's attribute; nothing when it is any. */
@@ -424,37 +483,47 @@ static int grecap_put_addr(struct sk_buff *skb, const struct grecap_match *m,
 	return nla_put_in6_addr(skb, type6, a);
 }
 
+static int grecap_fill_filter(struct sk_buff *skb, const struct grecap_match *m)
+{
+	if (nla_put_u8(skb, IFLA_GRECAP_ENCAP, m->encap) ||
+	    grecap_put_addr(skb, m, GRECAP_MATCH_LOCAL, IFLA_GRECAP_LOCAL,
+			    IFLA_GRECAP_LOCAL6) ||
+	    grecap_put_addr(skb, m, GRECAP_MATCH_REMOTE, IFLA_GRECAP_REMOTE,
+			    IFLA_GRECAP_REMOTE6))
+		return -EMSGSIZE;
+	if (m->encap != GRECAP_ENCAP_GRE) {
+		if (nla_put_be16(skb, IFLA_GRECAP_PORT, m->port) ||
+		    ((m->fields & GRECAP_MATCH_VNI) &&
+		     nla_put_u32(skb, IFLA_GRECAP_VNI, m->vni)))
+			return -EMSGSIZE;
+		return 0;
+	}
+	if (nla_put_be16(skb, IFLA_GRECAP_IFLAGS,
+			 m->fields & GRECAP_MATCH_KEY ? GRE_KEY : 0) ||
+	    ((m->fields & GRECAP_MATCH_KEY) &&
+	     nla_put_be32(skb, IFLA_GRECAP_IKEY, m->key)) ||
+	    ((m->fields & GRECAP_MATCH_SESSION) &&
+	     nla_put_u16(skb, IFLA_GRECAP_SESSION, m->session)))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int grecap_fill_info(struct sk_buff *skb, const struct net_device *dev)
 {
 	struct grecap_dev *gd = grecap_dev_priv(dev);
 	const struct grecap_filter *f = rcu_dereference_rtnl(gd->filter);
 	u32 flags = READ_ONCE(gd->flags);
-	const struct grecap_match *m;
 
 	if (nla_put_u8(skb, IFLA_GRECAP_VLAN, !!(flags & GRECAP_F_VLAN)) ||
-	    nla_put_u8(skb, IFLA_GRECAP_TSTAMP, !!(flags & GRECAP_F_TSTAMP)))
+	    nla_put_u8(skb, IFLA_GRECAP_TSTAMP, !!(flags & GRECAP_F_TSTAMP)) ||
+	    nla_put_u8(skb, IFLA_GRECAP_INNER_VXLAN,
+		       !!(flags & GRECAP_F_INNER_VXLAN)))
 		return -EMSGSIZE;
 	/*
 	 * The filter is there from ndo_init to ndo_uninit; dumps may run
 	 * under RCU rather than RTNL on newer kernels.
 	 */
-	if (!f)
-		return 0;
-	m = &f->match;
-	if (grecap_put_addr(skb, m, GRECAP_MATCH_LOCAL, IFLA_GRECAP_LOCAL,
-			    IFLA_GRECAP_LOCAL6) ||
-	    grecap_put_addr(skb, m, GRECAP_MATCH_REMOTE, IFLA_GRECAP_REMOTE,
-			    IFLA_GRECAP_REMOTE6) ||
-	    nla_put_be16(skb, IFLA_GRECAP_IFLAGS,
-			 m->fields & GRECAP_MATCH_KEY ? GRE_KEY : 0))
-		return -EMSGSIZE;
-	if ((m->fields & GRECAP_MATCH_KEY) &&
-	    nla_put_be32(skb, IFLA_GRECAP_IKEY, m->key))
-		return -EMSGSIZE;
-	if ((m->fields & GRECAP_MATCH_SESSION) &&
-	    nla_put_u16(skb, IFLA_GRECAP_SESSION, m->session))
-		return -EMSGSIZE;
-	return 0;
+	return f ? grecap_fill_filter(skb, &f->match) : 0;
 }
 
 static struct net *grecap_get_link_net(const struct net_device *dev)
@@ -469,9 +538,9 @@ struct rtnl_link_ops grecap_link_ops __read_mostly = {
 	.maxtype	= IFLA_GRECAP_MAX,
 	.policy		= grecap_policy,
 	.validate	= grecap_validate,
-	.newlink	= GRECAP_NEWLINK(grecap_newlink),
+	.newlink	= grecap_newlink_op,
 	.changelink	= grecap_changelink,
-	.dellink	= grecap_dellink,
+	.dellink	= grecap_dev_del,
 	.get_size	= grecap_get_size,
 	.fill_info	= grecap_fill_info,
 	.get_link_net	= grecap_get_link_net,

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Receive path: the rx_handler on the lower device takes GRE addressed to
- * this host, strips the outer headers and hands the inner frame to the
- * matching grecap device (RX_HANDLER_ANOTHER: no queue, no copy).  On the
- * grecap device a second rx_handler consumes the frame after packet taps
- * and tc ingress have seen it, so it never reaches the host's stack.
+ * Receive path: the rx_handler on the lower device takes the mirror
+ * traffic addressed to this host that a grecap device asks for, strips the
+ * outer headers and hands the inner frame to that device
+ * (RX_HANDLER_ANOTHER: no queue, no copy).  On the grecap device a second
+ * rx_handler consumes the frame after packet taps and tc ingress have seen
+ * it, so it never reaches the host's stack.
  *
  * Outer packet as it reaches the hook (skb->data at the IP header):
  *
@@ -17,12 +18,17 @@
  *   |                       |                 |  gets a synthesized       |
  *   |                       |                 |  Ethernet header          |
  *   +-----------------------+-----------------+---------------------------+
+ *   | ... or protocol 17    | UDP to a port a | VXLAN, GENEVE, TZSP       |
+ *   |                       | device takes    |  (udp.c)                  |
+ *   +-----------------------+-----------------+---------------------------+
  *
  * Nothing is modified until a device has matched: until then the headers
  * are read with skb_header_pointer(), so traffic that is not ours goes back
- * to the stack exactly as it came.  Outer fragments are the exception: all
- * fragments of GRE to this host are reassembled first (defrag.c), and a
- * whole packet no device wants is then passed on.
+ * to the stack exactly as it came.  UDP to a port no grecap device on the
+ * link takes is not looked at.  Outer fragments are the exception: all
+ * fragments of GRE to this host (and of UDP, when a device on the link
+ * takes UDP) are reassembled first (defrag.c), and a whole packet no
+ * device wants is then passed on.
  *
  * A packet GRO merged on the link is cut back into the segments it was
  * made of, so what grecap0 shows does not depend on the link's offloads.
@@ -35,19 +41,12 @@
 #include <linux/if_vlan.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/udp.h>
 #include <net/addrconf.h>
 #include <net/erspan.h>
 #include <net/gre.h>
-#ifdef GRECAP_HAVE_NET_GSO_H
-#include <net/gso.h>
-#endif
-#ifdef GRECAP_HAVE_NETDEV_RX_QUEUE_H
-#include <net/netdev_rx_queue.h>
-#endif
-#ifdef GRECAP_HAVE_NET_RPS_H
-#include <net/rps.h>
-#endif
 #include <net/ip.h>
+#include <net/ip6_checksum.h>
 #include <net/ip_tunnels.h>
 #include <net/ipv6.h>
 #include <net/route.h>
@@ -56,22 +55,32 @@
 
 /* What the hook learned about an outer packet before taking it. */
 struct grecap_outer {
-	struct grecap_match key;	/* local, remote, key, session */
-	unsigned int gre_off;		/* GRE header offset from skb->data */
+	struct grecap_match key;	/* what a filter matches */
+	unsigned int l4_off;		/* GRE or UDP header offset */
 	unsigned int ip_len;		/* outer IP packet length */
 	__be16 gre_flags;
-	bool truncated;			/* GRE or ERSPAN header cut short */
+	__be16 udp_len;
+	__sum16 udp_check;
+	u8 l4proto;			/* IPPROTO_GRE or IPPROTO_UDP */
+	bool truncated;			/* its header cut short */
 };
 
 enum grecap_outer_kind {
-	GRECAP_OUTER_NONE,		/* not GRE: the stack's */
-	GRECAP_OUTER_GRE,		/* a whole GRE packet */
+	GRECAP_OUTER_NONE,		/* not ours to look at: the stack's */
+	GRECAP_OUTER_WHOLE,		/* a whole GRE or UDP packet */
 	GRECAP_OUTER_FRAG,		/* a fragment of one */
 };
 
-/* An IPv4 packet of protocol 47 with a valid header. */
+/* GRE, and UDP when a device of the link takes it. */
+static bool grecap_l4_wanted(u8 l4proto, bool udp)
+{
+	return l4proto == IPPROTO_GRE || (udp && l4proto == IPPROTO_UDP);
+}
+
+/* An IPv4 packet of a wanted protocol with a valid header. */
 static enum grecap_outer_kind grecap_outer_ipv4(const struct sk_buff *skb,
-						struct grecap_outer *o)
+						struct grecap_outer *o,
+						bool udp)
 {
 	/*
 	 * Written only for a header outside the linear area: not zeroed per
@@ -82,7 +91,7 @@ static enum grecap_outer_kind grecap_outer_ipv4(const struct sk_buff *skb,
 	unsigned int ihl, len;
 
 	iph = skb_header_pointer(skb, 0, sizeof(*iph), buf);
-	if (!iph || iph->version != 4 || iph->protocol != IPPROTO_GRE)
+	if (!iph || iph->version != 4 || !grecap_l4_wanted(iph->protocol, udp))
 		return GRECAP_OUTER_NONE;
 	ihl = iph->ihl * 4;
 	if (ihl < sizeof(*iph))
@@ -101,14 +110,16 @@ static enum grecap_outer_kind grecap_outer_ipv4(const struct sk_buff *skb,
 
 	ipv6_addr_set_v4mapped(iph->daddr, &o->key.local);
 	ipv6_addr_set_v4mapped(iph->saddr, &o->key.remote);
-	o->gre_off = ihl;
+	o->l4_off = ihl;
 	o->ip_len = len;
-	return ip_is_fragment(iph) ? GRECAP_OUTER_FRAG : GRECAP_OUTER_GRE;
+	o->l4proto = iph->protocol;
+	return ip_is_fragment(iph) ? GRECAP_OUTER_FRAG : GRECAP_OUTER_WHOLE;
 }
 
-/* An IPv6 packet whose header chain ends in GRE. */
+/* An IPv6 packet whose header chain ends in a wanted protocol. */
 static enum grecap_outer_kind grecap_outer_ipv6(const struct sk_buff *skb,
-						struct grecap_outer *o)
+						struct grecap_outer *o,
+						bool udp)
 {
 	const struct ipv6hdr *ip6h;
 	struct ipv6hdr _ip6h;
@@ -123,7 +134,7 @@ static enum grecap_outer_kind grecap_outer_ipv6(const struct sk_buff *skb,
 	if (!ip6h || ip6h->version != 6)
 		return GRECAP_OUTER_NONE;
 	len = ntohs(ip6h->payload_len) + sizeof(*ip6h);
-	/* Jumbograms (payload_len 0 and a hop-by-hop option) are not GRE. */
+	/* Jumbograms (payload_len 0 and a hop-by-hop option) are not ours. */
 	if ((!ip6h->payload_len && ip6h->nexthdr == NEXTHDR_HOP) ||
 	    len > skb->len)
 		return GRECAP_OUTER_NONE;
@@ -149,29 +160,33 @@ static enum grecap_outer_kind grecap_outer_ipv6(const struct sk_buff *skb,
 			return GRECAP_OUTER_NONE;
 		nexthdr = fh->nexthdr;
 	}
-	if (nexthdr != IPPROTO_GRE)
+	if (!grecap_l4_wanted(nexthdr, udp))
 		return GRECAP_OUTER_NONE;
+	o->l4proto = nexthdr;
 	if (frag_off)
 		return GRECAP_OUTER_FRAG;
-	o->gre_off = off;
-	return GRECAP_OUTER_GRE;
+	o->l4_off = off;
+	return GRECAP_OUTER_WHOLE;
 }
 
 static enum grecap_outer_kind grecap_outer(const struct sk_buff *skb,
-					   struct grecap_outer *o)
+					   struct grecap_outer *o, bool udp)
 {
 	/* What a packet may leave unset; the parsers write the rest. */
 	o->key.key = 0;
 	o->key.session = 0;
+	o->key.vni = 0;
+	o->key.port = 0;
+	o->key.encap = GRECAP_ENCAP_GRE;
 	o->key.fields = 0;
 	o->gre_flags = 0;
 	o->truncated = false;
 
 	switch (skb->protocol) {
 	case htons(ETH_P_IP):
-		return grecap_outer_ipv4(skb, o);
+		return grecap_outer_ipv4(skb, o, udp);
 	case htons(ETH_P_IPV6):
-		return grecap_outer_ipv6(skb, o);
+		return grecap_outer_ipv6(skb, o, udp);
 	default:
 		return GRECAP_OUTER_NONE;
 	}
@@ -239,7 +254,7 @@ static bool grecap_outer_gre(const struct sk_buff *skb, struct grecap_outer *o)
 	unsigned int off;
 	__be32 _key;
 
-	greh = grecap_peek(skb, o, o->gre_off, sizeof(*greh), &_greh);
+	greh = grecap_peek(skb, o, o->l4_off, sizeof(*greh), &_greh);
 	if (!greh) {
 		o->truncated = true;
 		return true;
@@ -248,7 +263,7 @@ static bool grecap_outer_gre(const struct sk_buff *skb, struct grecap_outer *o)
 		return false;
 	o->gre_flags = greh->flags;
 
-	off = o->gre_off + sizeof(*greh) + (greh->flags & GRE_CSUM ? 4 : 0);
+	off = o->l4_off + sizeof(*greh) + (greh->flags & GRE_CSUM ? 4 : 0);
 	if (greh->flags & GRE_KEY) {
 		key = grecap_peek(skb, o, off, sizeof(_key), &_key);
 		if (!key) {
@@ -270,32 +285,59 @@ static bool grecap_outer_gre(const struct sk_buff *skb, struct grecap_outer *o)
 }
 
 /*
+ * The table of the UDP destination port of @o on @port, with the UDP
+ * header's fields noted in @o; NULL for a port no device takes, or a UDP
+ * header cut short, which are the stack's.
+ */
+static const struct grecap_table *grecap_outer_udp(const struct sk_buff *skb,
+						   struct grecap_outer *o,
+						   const struct grecap_port *port)
+{
+	const struct grecap_table *tbl;
+	const struct udphdr *uh;
+	struct udphdr _uh;
+
+	uh = grecap_peek(skb, o, o->l4_off, sizeof(*uh), &_uh);
+	if (!uh)
+		return NULL;
+	tbl = grecap_udp_table(port, uh->dest);
+	if (!tbl)
+		return NULL;
+	/* The table's encapsulation as of its port: grecap_table_take(). */
+	smp_rmb();
+	o->key.port = uh->dest;
+	o->key.encap = READ_ONCE(tbl->encap);
+	o->udp_len = uh->len;
+	o->udp_check = uh->check;
+	return tbl;
+}
+
+/*
  * The one place headers are stripped: @p->len bytes before what @p says
  * follows.  An Ethernet frame is delivered as it is; an L3 packet becomes
  * an Ethernet frame to grecap0's own address from 00:00:00:00:00:00,
  * written over the stripped headers (only a cloned skb, a tap on the link,
  * costs a copy of the header).  Then what the device kept of the header:
  * the VLAN tag, out of band as a NIC's VLAN stripping leaves it, and the
- * capture time.  Returns @stat, or a drop counter.
+ * capture time.
  */
-static enum grecap_stat grecap_pull(struct sk_buff *skb,
+static enum grecap_drop grecap_pull(struct sk_buff *skb,
 				    const struct grecap_payload *p,
-				    enum grecap_stat stat,
 				    struct net_device *dev)
 {
 	struct ethhdr *eth;
 
 	if (p->proto == htons(ETH_P_TEB)) {
 		if (skb->len < p->len + ETH_HLEN)
-			return GRECAP_STAT_DROP_TRUNC;
+			return GRECAP_DROP_TRUNC;
 		if (iptunnel_pull_header(skb, p->len, p->proto, false))
-			return GRECAP_STAT_DROP_NOMEM;
+			return GRECAP_DROP_NOMEM;
 		skb->protocol = eth_type_trans(skb, dev);
 		skb_postpull_rcsum(skb, eth_hdr(skb), ETH_HLEN);
 	} else {
 		if (iptunnel_pull_header(skb, p->len, p->proto, false) ||
 		    skb_cow_head(skb, ETH_HLEN))
-			return GRECAP_STAT_DROP_NOMEM;
+			return GRECAP_DROP_NOMEM;
 		eth = skb_push(skb, ETH_HLEN);
 		ether_addr_copy(eth->h_dest, dev->dev_addr);
 		eth_zero_addr(eth->h_source);
@@ -308,52 +350,47 @@ static enum grecap_stat grecap_pull(struct sk_buff *skb,
 	/* A received frame's stamp: wall clock, not a delivery time. */
 	if (p->tstamp)
 		skb_set_delivery_time(skb, ns_to_ktime(p->tstamp), 0);
-	return stat;
+	return GRECAP_DROP_NONE;
 }
 
 /* What GRE itself carries: an Ethernet frame or an L3 packet. */
-static enum grecap_stat grecap_gre_decode(struct grecap_payload *p)
+static enum grecap_rx grecap_gre_kind(__be16 proto)
 {
-	switch (p->proto) {
+	switch (proto) {
 	case htons(ETH_P_TEB):
-		return GRECAP_STAT_RX_ETH;
+		return GRECAP_RX_ETH;
 	case htons(ETH_P_IP):
-		return GRECAP_STAT_RX_IPV4;
+		return GRECAP_RX_IPV4;
 	case htons(ETH_P_IPV6):
-		return GRECAP_STAT_RX_IPV6;
+		return GRECAP_RX_IPV6;
 	default:
-		return GRECAP_STAT_RX_OTHER;
+		return GRECAP_RX_OTHER;
 	}
 }
 
 /*
- * Strip the outer IP and GRE headers and what the payload's decoder says.
- * Returns the counter of the payload kind delivered, or a drop counter.
+ * The GRE header and what its payload's decoder says to strip, into @p.
+ * Returns why the frame cannot be delivered, or GRECAP_DROP_NONE.
  */
-static enum grecap_stat grecap_decap(struct sk_buff *skb,
-				     const struct grecap_outer *o,
-				     struct grecap_dev *gd)
+static enum grecap_drop grecap_decode_gre(struct sk_buff *skb,
+					  const struct grecap_outer *o,
+					  struct grecap_dev *gd,
+					  struct grecap_payload *p)
 {
-	unsigned int nhs = o->gre_off;
-	struct grecap_payload p = {};
+	unsigned int nhs = o->l4_off;
 	struct tnl_ptk_info tpi;
-	enum grecap_stat stat;
 	bool csum_err = false;
 	int hdr_len;
 
-	if (o->truncated)
-		return GRECAP_STAT_DROP_TRUNC;
-	if (pskb_trim_rcsum(skb, o->ip_len))
-		return GRECAP_STAT_DROP_NOMEM;
 	/*
-	 * The outer IP and GRE headers are stripped with one pull, below;
-	 * but gre_parse_header() checks a GRE checksum over everything from
-	 * skb->data, so a checksummed packet is pulled to its GRE header
-	 * first.
+	 * The outer IP and GRE headers are stripped with one pull, in
+	 * grecap_pull(); but gre_parse_header() checks a GRE checksum over
+	 * everything from skb->data, so a checksummed packet is pulled to
+	 * its GRE header first.
 	 */
 	if (o->gre_flags & GRE_CSUM) {
 		if (!pskb_may_pull(skb, nhs))
-			return GRECAP_STAT_DROP_NOMEM;
+			return GRECAP_DROP_NOMEM;
 		skb_pull_rcsum(skb, nhs);
 		nhs = 0;
 	}
@@ -362,44 +399,83 @@ static enum grecap_stat grecap_decap(struct sk_buff *skb,
 	/* proto is what WCCP, the one GRE that omits it, carries: IPv4. */
 	hdr_len = gre_parse_header(skb, &tpi, &csum_err, htons(ETH_P_IP), nhs);
 	if (hdr_len < 0)
-		return csum_err ? GRECAP_STAT_DROP_CSUM : GRECAP_STAT_DROP_TRUNC;
+		return csum_err ? GRECAP_DROP_CSUM : GRECAP_DROP_TRUNC;
 
 	if (o->gre_flags & GRE_SEQ)
 		grecap_seq_account(gd, &o->key, ntohl(tpi.seq));
 
-	p.len = nhs + hdr_len;
-	p.proto = tpi.proto;
+	p->len = nhs + hdr_len;
+	p->proto = tpi.proto;
 	if (grecap_is_erspan(tpi.proto))
-		stat = grecap_erspan_decode(skb, tpi.proto, o->gre_flags,
-					    READ_ONCE(gd->flags), &p);
-	else
-		stat = grecap_gre_decode(&p);
-	if (stat >= GRECAP_STAT_DROP_CSUM)
-		return stat;
-	stat = grecap_pull(skb, &p, stat, gd->dev);
-	if (stat >= GRECAP_STAT_DROP_CSUM)
-		return stat;
-	/* Delivered all the same: the source sent it so. */
-	if (unlikely(p.erspan_trunc))
-		grecap_count(gd->stats, GRECAP_STAT_ERSPAN_TRUNC);
-	if (unlikely(p.erspan_bad))
-		grecap_count(gd->stats, GRECAP_STAT_ERSPAN_BAD);
-	return stat;
+		return grecap_erspan_decode(skb, tpi.proto, o->gre_flags,
+					    READ_ONCE(gd->flags), p);
+	p->kind = grecap_gre_kind(tpi.proto);
+	return GRECAP_DROP_NONE;
+}
+
+/*
+ * A UDP checksum that is there (not 0: none, as RFC 768 allows for IPv4,
+ * and RFC 6935 for tunnels over IPv6) must be right.  skb->data is at the
+ * UDP header, and the packet ends with the datagram.
+ */
+static bool grecap_udp_csum_bad(struct sk_buff *skb, __be16 proto)
+{
+	if (proto == htons(ETH_P_IP)) {
+		if (skb_checksum_init(skb, IPPROTO_UDP, inet_compute_pseudo))
+			return true;
+	} else if (skb_checksum_init(skb, IPPROTO_UDP, ip6_compute_pseudo)) {
+		return true;
+	}
+	return skb_checksum_complete(skb);
+}
+
+/*
+ * The UDP header, its checksum, and what the VXLAN, GENEVE or TZSP decoder
+ * says to strip, into @p.  Returns why the frame cannot be delivered, or
+ * GRECAP_DROP_NONE.
+ */
+static enum grecap_drop grecap_decode_udp(struct sk_buff *skb,
+					  const struct grecap_outer *o,
+					  __be16 proto, struct grecap_dev *gd,
+					  struct grecap_payload *p)
+{
+	unsigned int ulen = ntohs(o->udp_len);
+
+	if (ulen < sizeof(struct udphdr) || o->l4_off + ulen > o->ip_len)
+		return GRECAP_DROP_TRUNC;
+	/* Bytes after the datagram are not part of it. */
+	if (o->l4_off + ulen < skb->len &&
+	    pskb_trim_rcsum(skb, o->l4_off + ulen))
+		return GRECAP_DROP_NOMEM;
+	p->len = o->l4_off + sizeof(struct udphdr);
+	if (o->udp_check) {
+		if (!pskb_may_pull(skb, o->l4_off))
+			return GRECAP_DROP_NOMEM;
+		skb_pull_rcsum(skb, o->l4_off);
+		skb_reset_transport_header(skb);
+		if (grecap_udp_csum_bad(skb, proto))
+			return GRECAP_DROP_CSUM;
+		p->len = sizeof(struct udphdr);
+	}
+	return grecap_udp_decode(skb, o->key.encap, READ_ONCE(gd->flags), p);
 }
 
 /* The kernel's name for a drop, for the drop monitor and its tracepoint. */
-static enum skb_drop_reason grecap_drop_reason(enum grecap_stat stat)
+static enum skb_drop_reason grecap_drop_reason(enum grecap_drop drop)
 {
-	switch (stat) {
-	case GRECAP_STAT_DROP_CSUM:
+	switch (drop) {
+	case GRECAP_DROP_CSUM:
 		return SKB_DROP_REASON_SKB_CSUM;
-	case GRECAP_STAT_DROP_TRUNC:
+	case GRECAP_DROP_TRUNC:
 		return SKB_DROP_REASON_PKT_TOO_SMALL;
-	case GRECAP_STAT_DROP_ERSPAN:
+	case GRECAP_DROP_ERSPAN:
+	case GRECAP_DROP_UDP_HDR:
+	case GRECAP_DROP_OAM:
+	case GRECAP_DROP_NOT_ETH:
 		return SKB_DROP_REASON_UNHANDLED_PROTO;
-	case GRECAP_STAT_DROP_DOWN:
+	case GRECAP_DROP_DOWN:
 		return SKB_DROP_REASON_DEV_READY;
-	case GRECAP_STAT_DROP_NOMEM:
+	case GRECAP_DROP_NOMEM:
 		return SKB_DROP_REASON_NOMEM;
 	default:
 		return SKB_DROP_REASON_NOT_SPECIFIED;
@@ -407,10 +483,10 @@ static enum skb_drop_reason grecap_drop_reason(enum grecap_stat stat)
 }
 
 static void grecap_rx_count(struct grecap_dev *gd, const struct sk_buff *skb,
-			    enum grecap_stat stat)
+			    enum grecap_rx kind)
 {
 	dev_sw_netstats_rx_add(gd->dev, skb->len + ETH_HLEN);
-	grecap_count(gd->stats, stat);
+	grecap_count_rx(gd, kind);
 }
 
 /*
@@ -420,7 +496,7 @@ static void grecap_rx_count(struct grecap_dev *gd, const struct sk_buff *skb,
  */
 static rx_handler_result_t grecap_rx_split(struct sk_buff *skb,
 					   struct grecap_dev *gd,
-					   enum grecap_stat stat)
+					   enum grecap_rx kind)
 {
 	struct sk_buff *segs, *seg, *next;
 
@@ -428,14 +504,13 @@ static rx_handler_result_t grecap_rx_split(struct sk_buff *skb,
 	__skb_push(skb, ETH_HLEN);
 	segs = __skb_gso_segment(skb, NETIF_F_SG, false);
 	if (IS_ERR(segs)) {
-		grecap_count(gd->stats, PTR_ERR(segs) == -ENOMEM ?
-					GRECAP_STAT_DROP_NOMEM :
-					GRECAP_STAT_DROP_TRUNC);
+		grecap_count_drop(gd, PTR_ERR(segs) == -ENOMEM ?
+				      GRECAP_DROP_NOMEM : GRECAP_DROP_TRUNC);
 		kfree_skb_reason(skb, SKB_DROP_REASON_SKB_GSO_SEG);
 		return RX_HANDLER_CONSUMED;
 	}
 	if (segs) {
-		grecap_count(gd->stats, GRECAP_STAT_RX_SPLIT);
+		grecap_count_health(gd, GRECAP_H_GRO_SPLIT, 1);
 		consume_skb(skb);
 	} else {
 		segs = skb;
@@ -446,7 +521,7 @@ static rx_handler_result_t grecap_rx_split(struct sk_buff *skb,
 		seg->protocol = eth_type_trans(seg, gd->dev);
 		skb_reset_network_header(seg);
 		skb_reset_mac_len(seg);
-		grecap_rx_count(gd, seg, stat);
+		grecap_rx_count(gd, seg, kind);
 		netif_receive_skb(seg);
 	}
 	return RX_HANDLER_CONSUMED;
@@ -469,30 +544,89 @@ static bool grecap_rps_wanted(const struct net_device *dev)
 #endif
 }
 
+/*
+ * GRO on the link merged datagrams of one outer UDP flow (UDP GRO
+ * forwarding, or GRO fraglist, both off by default): each may be of
+ * another VNI, or for the stack.  Cut the packet back into them and
+ * receive each on the link anew.  Consumes *@pskb.
+ */
+static rx_handler_result_t grecap_udp_resegment(struct sk_buff **pskb)
+{
+	struct sk_buff *skb = *pskb, *segs, *seg, *next;
+	struct net_device *lower = skb->dev;
+
+	__skb_push(skb, skb->mac_len);
+	segs = __skb_gso_segment(skb, NETIF_F_SG, false);
+	if (IS_ERR_OR_NULL(segs)) {
+		kfree_skb_reason(skb, SKB_DROP_REASON_SKB_GSO_SEG);
+		return RX_HANDLER_CONSUMED;
+	}
+	consume_skb(skb);
+	skb_list_walk_safe(segs, seg, next) {
+		skb_mark_not_on_list(seg);
+		seg->protocol = eth_type_trans(seg, lower);
+		netif_receive_skb(seg);
+	}
+	return RX_HANDLER_CONSUMED;
+}
+
+static bool grecap_udp_gro_merged(const struct sk_buff *skb)
+{
+	return skb_is_gso(skb) &&
+	       (skb_shinfo(skb)->gso_type & (SKB_GSO_UDP_L4 | SKB_GSO_FRAGLIST)) &&
+	       !(skb_shinfo(skb)->gso_type & (SKB_GSO_UDP_TUNNEL |
+					       SKB_GSO_UDP_TUNNEL_CSUM));
+}
+
 static rx_handler_result_t grecap_take(struct sk_buff **pskb,
 				       struct grecap_dev *gd,
 				       const struct grecap_outer *o)
 {
+	struct grecap_payload p = {};
 	struct net_device *dev = gd->dev;
-	enum grecap_stat stat;
+	enum grecap_drop drop;
 	struct sk_buff *skb;
+	__be16 proto;
 
-	/* Taken even while down: no ICMP goes back for our GRE. */
+	/* Taken even while down: no ICMP goes back for our traffic. */
 	if (unlikely(!netif_running(dev))) {
-		stat = GRECAP_STAT_DROP_DOWN;
+		drop = GRECAP_DROP_DOWN;
 		goto drop;
 	}
 
 	skb = skb_share_check(*pskb, GFP_ATOMIC);
 	if (unlikely(!skb)) {
-		grecap_count(gd->stats, GRECAP_STAT_DROP_NOMEM);
+		grecap_count_drop(gd, GRECAP_DROP_NOMEM);
 		return RX_HANDLER_CONSUMED;
 	}
 	*pskb = skb;
+	proto = skb->protocol;
 
-	stat = grecap_decap(skb, o, gd);
-	if (unlikely(stat >= GRECAP_STAT_DROP_CSUM))
+	if (unlikely(o->truncated)) {
+		drop = GRECAP_DROP_TRUNC;
 		goto drop;
+	}
+	if (pskb_trim_rcsum(skb, o->ip_len)) {
+		drop = GRECAP_DROP_NOMEM;
+		goto drop;
+	}
+	if (o->l4proto == IPPROTO_GRE)
+		drop = grecap_decode_gre(skb, o, gd, &p);
+	else
+		drop = grecap_decode_udp(skb, o, proto, gd, &p);
+	if (unlikely(drop))
+		goto drop;
+	/* Delivered all the same: the source sent it so. */
+	if (o->l4proto == IPPROTO_UDP &&
+	    unlikely(grecap_source_truncated(skb, &p)))
+		grecap_count_health(gd, GRECAP_H_SOURCE_TRUNC, 1);
+	drop = grecap_pull(skb, &p, dev);
+	if (unlikely(drop))
+		goto drop;
+	if (unlikely(p.erspan_trunc))
+		grecap_count_health(gd, GRECAP_H_ERSPAN_TRUNC, 1);
+	if (unlikely(p.erspan_bad))
+		grecap_count_health(gd, GRECAP_H_ERSPAN_BAD, 1);
 
 	skb_reset_network_header(skb);
 	skb_reset_mac_len(skb);
@@ -506,8 +640,8 @@ static rx_handler_result_t grecap_take(struct sk_buff **pskb,
 	if (!net_eq(dev_net(gd->lower), dev_net(dev)))
 		skb->mark = 0;
 	if (skb_is_gso(skb))
-		return grecap_rx_split(skb, gd, stat);
-	grecap_rx_count(gd, skb, stat);
+		return grecap_rx_split(skb, gd, p.kind);
+	grecap_rx_count(gd, skb, p.kind);
 	if (grecap_rps_wanted(dev)) {
 		netif_receive_skb(skb);
 		return RX_HANDLER_CONSUMED;
@@ -515,8 +649,8 @@ static rx_handler_result_t grecap_take(struct sk_buff **pskb,
 	return RX_HANDLER_ANOTHER;
 
 drop:
-	grecap_count(gd->stats, stat);
-	kfree_skb_reason(*pskb, grecap_drop_reason(stat));
+	grecap_count_drop(gd, drop);
+	kfree_skb_reason(*pskb, grecap_drop_reason(drop));
 	return RX_HANDLER_CONSUMED;
 }
 
@@ -527,22 +661,32 @@ rx_handler_result_t grecap_handle_frame(struct sk_buff **pskb)
 	 * parse writes every field before it is read.
 	 */
 	struct grecap_outer o __uninitialized;
+	const struct grecap_table *tbl = NULL;
 	enum grecap_outer_kind kind;
 	struct grecap_port *port;
 	struct grecap_dev *gd;
+	bool udp;
 	__be16 proto;
 
-	/* GRE for this host arrives untagged and to our MAC; leave the rest. */
+	/* Mirror traffic for this host arrives untagged and to our MAC. */
 	if ((*pskb)->pkt_type != PACKET_HOST || skb_vlan_tag_present(*pskb))
 		return RX_HANDLER_PASS;
+	port = grecap_port_get_rcu((*pskb)->dev);
+	udp = READ_ONCE(port->udp_tables);
 	proto = (*pskb)->protocol;
-	kind = grecap_outer(*pskb, &o);
+	kind = grecap_outer(*pskb, &o, udp);
 	if (kind == GRECAP_OUTER_NONE)
 		return RX_HANDLER_PASS;
+	/* UDP to a port no device takes is not mirror traffic. */
+	if (kind == GRECAP_OUTER_WHOLE && o.l4proto == IPPROTO_UDP) {
+		tbl = grecap_outer_udp(*pskb, &o, port);
+		if (!tbl)
+			return RX_HANDLER_PASS;
+	}
 
-	port = grecap_port_get_rcu((*pskb)->dev);
 	if (!grecap_outer_is_local(port, &o, proto)) {
-		grecap_count(port->stats, GRECAP_LINK_NOT_LOCAL);
+		if (o.l4proto == IPPROTO_GRE || tbl)
+			grecap_count_link(port, GRECAP_LINK_NOT_LOCAL);
 		return RX_HANDLER_PASS;
 	}
 	if (kind == GRECAP_OUTER_FRAG) {
@@ -551,19 +695,33 @@ rx_handler_result_t grecap_handle_frame(struct sk_buff **pskb)
 		if (grecap_defrag(pskb, o.ip_len, port))
 			return RX_HANDLER_CONSUMED;
 		/* A whole packet now, parsed afresh. */
-		if (grecap_outer(*pskb, &o) != GRECAP_OUTER_GRE)
+		if (grecap_outer(*pskb, &o, udp) != GRECAP_OUTER_WHOLE)
 			return RX_HANDLER_PASS;
+		if (o.l4proto == IPPROTO_UDP) {
+			tbl = grecap_outer_udp(*pskb, &o, port);
+			if (!tbl)
+				return RX_HANDLER_PASS;
+		}
 	}
 
 	o.key.fields |= GRECAP_MATCH_LOCAL | GRECAP_MATCH_REMOTE;
-	if (!grecap_outer_gre(*pskb, &o)) {
-		grecap_count(port->stats, GRECAP_LINK_UNSUPPORTED);
-		return RX_HANDLER_PASS;
+	if (o.l4proto == IPPROTO_GRE) {
+		if (!grecap_outer_gre(*pskb, &o)) {
+			grecap_count_link(port, GRECAP_LINK_UNSUPPORTED);
+			return RX_HANDLER_PASS;
+		}
+		tbl = &port->tables[0];
+	} else {
+		if (unlikely(grecap_udp_gro_merged(*pskb)))
+			return grecap_udp_resegment(pskb);
+		if (!grecap_udp_peek(*pskb, o.l4_off + sizeof(struct udphdr),
+				     o.ip_len, &o.key))
+			o.truncated = true;
 	}
-	gd = grecap_port_lookup(port, &o.key);
+	gd = grecap_lookup(port, tbl, &o.key);
 	if (!gd) {
 		/* Native tunnels on this host keep working. */
-		grecap_count(port->stats, GRECAP_LINK_UNMATCHED);
+		grecap_count_link(port, GRECAP_LINK_UNMATCHED);
 		return RX_HANDLER_PASS;
 	}
 	return grecap_take(pskb, gd, &o);

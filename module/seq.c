@@ -180,7 +180,7 @@ void grecap_seq_account(struct grecap_dev *gd, const struct grecap_match *key,
 		id.session = key->session;
 	s = grecap_seq_slot(gd->seq, &id, &new);
 	if (!s) {
-		grecap_count(gd->stats, GRECAP_STAT_SEQ_UNTRACKED);
+		grecap_count_health(gd, GRECAP_H_SEQ_UNTRACKED, 1);
 		return;
 	}
 	WRITE_ONCE(s->last, jiffies);
@@ -192,27 +192,27 @@ void grecap_seq_account(struct grecap_dev *gd, const struct grecap_match *key,
 	d = seq - s->top;
 	if (d > 0 && d < GRECAP_SEQ_JUMP) {
 		if (d > 1)
-			grecap_count_add(gd->stats, GRECAP_STAT_SEQ_LOST, d - 1);
+			grecap_count_health(gd, GRECAP_H_SEQ_LOST, d - 1);
 		s->seen = d < GRECAP_SEQ_WINDOW ? s->seen << d | 1 : 1;
 		s->span = min_t(u32, s->span + d, GRECAP_SEQ_WINDOW);
 		s->top = seq;
 		s->counting = true;
 	} else if (d == 0) {
 		if (s->counting)
-			grecap_count(gd->stats, GRECAP_STAT_SEQ_DUP);
+			grecap_count_health(gd, GRECAP_H_SEQ_DUP, 1);
 	} else if (d < 0 && d > -GRECAP_SEQ_WINDOW) {
 		if (s->seen & BIT_ULL(-d)) {
-			grecap_count(gd->stats, GRECAP_STAT_SEQ_DUP);
+			grecap_count_health(gd, GRECAP_H_SEQ_DUP, 1);
 			return;
 		}
 		s->seen |= BIT_ULL(-d);
 		s->counting = true;
-		grecap_count(gd->stats, GRECAP_STAT_SEQ_REORDERED);
+		grecap_count_health(gd, GRECAP_H_SEQ_REORDERED, 1);
 		/* Skipped, so counted lost, unless from before the start. */
 		if (-d < s->span)
-			grecap_count(gd->stats, GRECAP_STAT_SEQ_LATE);
+			grecap_count_health(gd, GRECAP_H_SEQ_LATE, 1);
 	} else {
-		grecap_count(gd->stats, GRECAP_STAT_SEQ_RESTART);
+		grecap_count_health(gd, GRECAP_H_SEQ_RESTART, 1);
 		grecap_seq_start(s, seq);
 	}
 }

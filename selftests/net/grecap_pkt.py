@@ -14,6 +14,13 @@
       Build outer IPv4/IPv6 + GRE by hand (for what no kernel device sends:
       bad checksums, truncations, version 1, routing bit, chosen sequence
       numbers: --seqs 0-3,9,5) and send it.
+  udp DEV --dst-mac M --src A --dst B --encap vxlan|geneve|tzsp [options]
+      --expect OUT.pcap
+      Build outer IPv4/IPv6 + UDP + VXLAN, GENEVE or TZSP by hand around
+      Ethernet frames (GENEVE: or IPv4/IPv6 packets, --proto; or, --gwlb,
+      IPv4 + UDP 4789 + VXLAN + Ethernet, as AWS Gateway Load Balancer
+      sends), with what no kernel device sends: options, OAM, TZSP tags
+      and link types, bad or absent UDP checksums, truncations.
   compare EXPECTED.pcap GOT.pcap [--any-order]
       Exit 0 when GOT holds exactly the frames of EXPECTED, in order (or,
       with --any-order, each exactly once in any order).
@@ -24,15 +31,25 @@
       --flows), the frames come in the order they were sent.
   merge OUT.pcap IN.pcap...
       Write the frames of the IN files, one file after the other, to OUT.
-  count FILE.pcap
-      Print the number of frames.
+  count FILE.pcap [--longer-than N]
+      Print the number of frames (longer than N bytes).
+  tcp-seqs FILE.pcap [--outer]
+      Print the TCP sequence numbers of the 1400-byte segments each frame
+      stands for (with --outer, of Ethernet in GRE in IPv4; a GRO-merged
+      frame stands for several), in the order of the frames.
   bytes FILE.pcap...
       Print the number of bytes of all frames of all files.
   stamps FILE.pcap
       Print each frame's capture time in nanoseconds.
   replay FILE ...
-      Replay a real capture's GRE into a grecap device and check what it
+      Replay a real capture's GRE or UDP (VXLAN, GENEVE, TZSP) into a
+      grecap device of that encapsulation and check what it
       delivers and counts (grecap_replay.py).
+  sysctl NAME=VALUE...
+      Set sysctls of the process's network namespace (sysctl -w, without
+      a process of its own).
+  nl [--netns PATH] raw|rawset ...
+      A grecap_nl.py command: grecap links with hand-made attributes.
   serve [--scapy]
       Run commands read from stdin, one per line (shell words), answering
       each with a line "done RC" after its output: one process per test
@@ -51,38 +68,13 @@ import sys
 import threading
 import time
 
+import grecap_nl
 import grecap_replay
-from grecap_replay import csum
+from grecap_packets import (csum, ipv4, ipv6, mac, payload_for, pcap_read,
+                            pcap_write, udp)
 
 ETH_P_ALL = 0x0003
 PROTO = {"ipv4": 0x0800, "ipv6": 0x86DD, "mpls": 0x8847}
-
-
-def mac(s):
-    return bytes(int(x, 16) for x in s.split(":"))
-
-
-def ipv4(src, dst, proto, payload, ident=1, options=b""):
-    hl = 20 + len(options)
-    hdr = struct.pack("!BBHHHBBH4s4s", 0x40 | hl // 4, 0, hl + len(payload),
-                      ident, 0, 64, proto, 0, socket.inet_aton(src),
-                      socket.inet_aton(dst)) + options
-    return hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:] + payload
-
-
-def ipv6(src, dst, nh, payload):
-    return struct.pack("!IHBB16s16s", 6 << 28, len(payload), nh, 64,
-                       socket.inet_pton(socket.AF_INET6, src),
-                       socket.inet_pton(socket.AF_INET6, dst)) + payload
-
-
-def udp(sport, dport, payload):
-    return struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
-
-
-def payload_for(i, size):
-    base = b"grecap-selftest %06d " % i
-    return (base * (size // len(base) + 1))[:size]
 
 
 SRC_MAC = mac("02:00:00:00:00:01")
@@ -127,34 +119,6 @@ def frame(kind, i, args):
         return label + ipv4(src4, dst4, 17, udp(7000, 9, payload_for(i, size)),
                             i), PROTO[kind], True
     raise SystemExit("unknown kind " + kind)
-
-
-def pcap_write(path, frames):
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
-        for fr in frames:
-            f.write(struct.pack("<IIII", 0, 0, len(fr), len(fr)) + fr)
-
-
-def pcap_read(path, stamps=False):
-    frames = []
-    with open(path, "rb") as f:
-        data = f.read()
-    if len(data) < 24:
-        return frames
-    magic = struct.unpack("<I", data[:4])[0]
-    e = "<" if magic in (0xA1B2C3D4, 0xA1B23C4D) else ">"
-    nano = struct.unpack(e + "I", data[:4])[0] == 0xA1B23C4D
-    off = 24
-    while off + 16 <= len(data):
-        sec, frac, incl, _ = struct.unpack(e + "IIII", data[off:off + 16])
-        if stamps == "ns":
-            frames.append(sec * 10**9 + (frac if nano else frac * 1000))
-        else:
-            frames.append((sec, frac) if stamps else
-                          data[off + 16:off + 16 + incl])
-        off += 16 + incl
-    return frames
 
 
 def cmd_send(args):
@@ -226,12 +190,116 @@ def gre_packet(args, i):
     wire = mac(args.dst_mac) + SRC_MAC + ethertype + outer
     if args.truncate is not None:
         wire = wire[:args.truncate]
+        if args.ip_len_fixed:
+            wire = fix_ip_len(wire)
     if args.proto == 0x6558:
         expect = inner
     else:
         expect = mac(args.mac) + b"\0" * 6 + struct.pack("!H", args.proto) + \
             inner
     return wire, expect
+
+
+def fix_ip_len(wire):
+    """The frame with its outer IP length set to what it holds (and the
+    IPv4 header checksum recomputed): a packet cut short whose IP header
+    says so."""
+    ip = bytearray(wire[14:])
+    if ip[0] >> 4 == 4:
+        ip[2:4] = struct.pack("!H", len(ip))
+        ip[10:12] = b"\0\0"
+        ip[10:12] = struct.pack("!H", csum(bytes(ip[:(ip[0] & 15) * 4])))
+    else:
+        ip[4:6] = struct.pack("!H", len(ip) - 40)
+    return wire[:14] + bytes(ip)
+
+
+def udp_csum(src, dst, seg):
+    """The UDP checksum of segment seg (header with a zero checksum) from
+    src to dst, IPv4 or IPv6; 0 comes out as 0xFFFF (RFC 768)."""
+    if ipaddress.ip_address(src).version == 4:
+        ph = socket.inet_aton(src) + socket.inet_aton(dst) + \
+            struct.pack("!BBH", 0, 17, len(seg))
+    else:
+        ph = socket.inet_pton(socket.AF_INET6, src) + \
+            socket.inet_pton(socket.AF_INET6, dst) + \
+            struct.pack("!IxxxB", len(seg), 17)
+    return csum(ph + seg) or 0xFFFF
+
+
+def encap_header(args, i):
+    """The VXLAN, GENEVE or TZSP header of packet i, and the EtherType of
+    what follows it (0x6558: an Ethernet frame)."""
+    if args.encap == "vxlan":
+        flags = args.vxlan_flags if args.vxlan_flags is not None else 0x08
+        return struct.pack("!BxxxI", flags, args.vni << 8), 0x6558
+    if args.encap == "geneve":
+        opts = b""
+        for n in range(args.options):
+            # Class, type (critical bit with --critical), length 1 word.
+            opts += struct.pack("!HBB", 0x0108 + n, 0x80 if args.critical
+                                else n, 1) + struct.pack("!I", i)
+        proto = 0x0800 if args.gwlb else args.proto
+        hdr = struct.pack("!BBH", args.geneve_ver << 6 | len(opts) // 4,
+                          (0x80 if args.oam else 0) |
+                          (0x40 if args.critical else 0), proto)
+        return hdr + struct.pack("!I", args.vni << 8) + opts, proto
+    tags = bytes.fromhex(args.tzsp_tags) if args.tzsp_tags else b""
+    return struct.pack("!BBH", args.tzsp_version, args.tzsp_type,
+                       args.tzsp_encap) + tags + b"\x01", 0x6558
+
+
+def udp_packet(args, i):
+    """One frame on the wire and what grecap delivers for it."""
+    hdr, proto = encap_header(args, i)
+    if proto == 0x6558:
+        inner, _, _ = frame("eth", i, args)
+    else:
+        kind = "ipv6" if proto == 0x86DD else "ipv4"
+        inner, _, _ = frame(kind, i, args)
+    if args.inner_len is not None:
+        inner = inner[:args.inner_len]
+    delivered = inner
+    if args.gwlb:
+        # AWS Gateway Load Balancer: the mirror's own VXLAN, as IPv4.
+        vx = struct.pack("!BxxxI", 0x08, 77 << 8) + inner
+        inner = ipv4("172.31.0.9", "172.31.0.10", 17,
+                     udp(50000 + i, 4789, vx), i)
+        delivered = vx[8:] if args.expect_inner else inner
+        if not args.expect_inner:
+            proto = 0x0800
+    if proto != 0x6558 and not (args.gwlb and args.expect_inner):
+        delivered = mac(args.mac) + b"\0" * 6 + struct.pack("!H", proto) + \
+            delivered
+    seg = udp(40000 + i % 64, args.port, hdr + inner)
+    if args.udp_len is not None:
+        seg = seg[:4] + struct.pack("!H", args.udp_len) + seg[6:]
+    if args.checksum != "none":
+        c = udp_csum(args.src, args.dst, seg)
+        if args.checksum == "bad":
+            c ^= 0x5A5A
+        seg = seg[:6] + struct.pack("!H", c) + seg[8:]
+    if ipaddress.ip_address(args.dst).version == 4:
+        outer, ethertype = ipv4(args.src, args.dst, 17, seg, i), b"\x08\x00"
+    else:
+        outer, ethertype = ipv6(args.src, args.dst, 17, seg), b"\x86\xdd"
+    wire = mac(args.dst_mac) + SRC_MAC + ethertype + outer
+    if args.truncate is not None:
+        wire = fix_ip_len(wire[:args.truncate])
+    return wire, delivered
+
+
+def cmd_udp(args):
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((args.dev, 0))
+    frames = []
+    for i in range(args.count):
+        wire, expect = udp_packet(args, i)
+        s.send(wire)
+        frames.append(expect)
+    s.close()
+    if args.expect:
+        pcap_write(args.expect, frames)
 
 
 def seq_list(text):
@@ -321,6 +389,26 @@ def cmd_same_time(args):
     sys.exit(0 if same else 1)
 
 
+def cmd_tcp_seqs(args):
+    out = []
+    off = 14 + 20 + 8 + 14 if args.outer else 14
+    for fr in pcap_read(args.file):
+        if fr[12:14] != b"\x08\x00" or fr[off - 2:off] != b"\x08\x00" or \
+                fr[off + 9] != 6:
+            continue
+        seq = struct.unpack("!I", fr[off + 24:off + 28])[0]
+        for n in range(max(1, (len(fr) - off - 40) // 1400)):
+            out.append(str(seq + n * 1400))
+    print(" ".join(out))
+
+
+def cmd_sysctl(args):
+    for setting in args.settings:
+        name, _, value = setting.partition("=")
+        with open("/proc/sys/" + name.replace(".", "/"), "w") as f:
+            f.write(value)
+
+
 def build_parser():
     p = argparse.ArgumentParser(prog="grecap_pkt.py")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -353,13 +441,55 @@ def build_parser():
                    help="one packet per number: 0-3,9,5 (sets --count)")
     g.add_argument("--routing", action="store_true")
     g.add_argument("--version", type=int, default=0)
-    g.add_argument("--truncate", type=int)
+    g.add_argument("--truncate", type=int,
+                   help="cut the frame to this many bytes; the outer IP"
+                   " length still says the packet's whole length")
+    g.add_argument("--ip-len-fixed", action="store_true",
+                   help="with --truncate: the IP length says the cut one")
     g.add_argument("--inner-len", type=int)
     g.add_argument("--ip-options", action="store_true")
     g.add_argument("--count", type=int, default=1)
     g.add_argument("--expect")
     g.add_argument("--dst-ip")
     g.add_argument("--size", type=int)
+    u = sub.add_parser("udp")
+    u.add_argument("dev")
+    u.add_argument("--dst-mac", required=True)
+    u.add_argument("--src", required=True)
+    u.add_argument("--dst", required=True)
+    u.add_argument("--encap", required=True,
+                   choices=("vxlan", "geneve", "tzsp"))
+    u.add_argument("--port", type=int, required=True)
+    u.add_argument("--vni", type=int, default=0)
+    u.add_argument("--count", type=int, default=1)
+    u.add_argument("--checksum", default="none",
+                   choices=("none", "good", "bad"))
+    u.add_argument("--vxlan-flags", type=lambda x: int(x, 0),
+                   help="VXLAN's first byte (0x08: I flag)")
+    u.add_argument("--proto", type=lambda x: int(x, 0), default=0x6558,
+                   help="GENEVE protocol type")
+    u.add_argument("--options", type=int, default=0,
+                   help="GENEVE options of 8 bytes each")
+    u.add_argument("--critical", action="store_true")
+    u.add_argument("--oam", action="store_true")
+    u.add_argument("--geneve-ver", type=int, default=0)
+    u.add_argument("--gwlb", action="store_true",
+                   help="GENEVE IPv4 carrying VXLAN to 4789 (AWS GWLB)")
+    u.add_argument("--expect-inner", action="store_true",
+                   help="with --gwlb: expect the VXLAN's frame")
+    u.add_argument("--tzsp-version", type=int, default=1)
+    u.add_argument("--tzsp-type", type=int, default=0)
+    u.add_argument("--tzsp-encap", type=int, default=1)
+    u.add_argument("--tzsp-tags", help="hex bytes before the END tag")
+    u.add_argument("--udp-len", type=int, help="UDP length field")
+    u.add_argument("--truncate", type=int,
+                   help="cut the frame, the IP length saying so")
+    u.add_argument("--inner-len", type=int)
+    u.add_argument("--size", type=int)
+    u.add_argument("--flows", type=int)
+    u.add_argument("--dst-ip")
+    u.add_argument("--mac", default="00:00:00:00:00:00")
+    u.add_argument("--expect")
     c = sub.add_parser("compare")
     c.add_argument("expected")
     c.add_argument("got")
@@ -374,8 +504,14 @@ def build_parser():
     m.add_argument("inputs", nargs="+")
     n = sub.add_parser("count")
     n.add_argument("file")
+    n.add_argument("--longer-than", type=int, default=-1)
+    ts = sub.add_parser("tcp-seqs")
+    ts.add_argument("file")
+    ts.add_argument("--outer", action="store_true")
     b = sub.add_parser("bytes")
     b.add_argument("files", nargs="+")
+    sy = sub.add_parser("sysctl")
+    sy.add_argument("settings", nargs="+")
     st = sub.add_parser("stamps")
     st.add_argument("file")
     grecap_replay.add_parser(sub)
@@ -390,6 +526,8 @@ def run(args):
         cmd_send(args)
     elif args.cmd == "gre":
         cmd_gre(args)
+    elif args.cmd == "udp":
+        cmd_udp(args)
     elif args.cmd == "compare":
         cmd_compare(args)
     elif args.cmd == "same-time":
@@ -400,12 +538,16 @@ def run(args):
         cmd_flow_order(args)
     elif args.cmd == "replay":
         grecap_replay.cmd_replay(args)
+    elif args.cmd == "sysctl":
+        cmd_sysctl(args)
     elif args.cmd == "bytes":
         print(sum(len(f) for name in args.files for f in pcap_read(name)))
     elif args.cmd == "stamps":
         print("\n".join(str(t) for t in pcap_read(args.file, "ns")))
     elif args.cmd == "count":
-        print(len(pcap_read(args.file)))
+        print(sum(len(f) > args.longer_than for f in pcap_read(args.file)))
+    elif args.cmd == "tcp-seqs":
+        cmd_tcp_seqs(args)
     else:
         raise ValueError("%s is not a command here" % args.cmd)
 
@@ -436,7 +578,9 @@ def serve(parser, preload=False):
         rc = 0
         try:
             argv = shlex.split(line)
-            if argv[:1] == ["scapy"]:
+            if argv[:1] == ["nl"]:
+                grecap_nl.main(argv[1:])
+            elif argv[:1] == ["scapy"]:
                 if loader is not None:
                     loader.join()
                     loader = None

@@ -21,7 +21,6 @@ ALL_TESTS="
 	stream
 "
 require_command jq
-NL="$PY -S $LIB_DIR/grecap_nl.py"
 ipc() { ip -n "$COL" "$@"; }
 add() { ipc link add "$1" link col0 type grecap "${@:2}"; }
 set_() { ipc link set "$1" type grecap "${@:2}"; }
@@ -31,12 +30,18 @@ info() { ipc -j -d link show "$1" | jq -c '.[0].linkinfo.info_data'; }
 text() {
 	ipc -d link show "$1" | awk '$1 == "grecap" {
 		out = $1
-		for (i = 2; i < NF && $i ~ /^(local|remote|key|session|vlan|tstamp)$/; i += 2)
-			out = out " " $i " " $(i + 1)
+		for (i = 2; i <= NF; i++) {
+			if ($i ~ /^(vxlan|geneve|tzsp)$/)
+				out = out " " $i
+			else if ($i ~ /^(dstport|local|remote|key|session|vni|vlan|tstamp|innervxlan)$/)
+				out = out " " $i " " $(++i)
+			else
+				break
+		}
 		print out
 	}'
 }
-nl() { ip netns exec "$COL" $NL "$@"; }
+nl() { pkt nl --netns "/run/netns/$COL" "$@"; }
 
 # The plugin is built only against the source of the ip that loads it.
 plugin() {
@@ -45,7 +50,8 @@ plugin() {
 	check_fail_msg "plugin build refuses another iproute2 version" \
 		"must be built against the source of the ip that loads it" \
 		make -s -B -C "$TOP/tools/iproute2" IPROUTE2_SRC="$TMP/other" link_grecap.so
-	check "ip link help grecap" grep -q "Usage: ... grecap .*remote ADDR" \
+	check "ip link help grecap: usage with every option" grep -Pzq \
+		"Usage: ... grecap \\[ gre \\| vxlan \\| geneve \\| tzsp \\].*\\n.*remote ADDR.*\\n.*vni VNI.*\\n.*innervxlan" \
 		<<<"$(ip link help grecap 2>&1)"
 	check_fail_msg "type grecap help: usage, non-zero exit" "Usage: ... grecap" \
 		ipc link add g_h link col0 type grecap help
@@ -58,7 +64,7 @@ create_change() {
 		add grecap1 remote $SND4 key 100
 	check_eq "ip -d shows them" "grecap remote $SND4 key 100" "$(text grecap1)"
 	check_eq "ip -j -d shows them" \
-		"{\"remote\":\"$SND4\",\"key\":100,\"vlan\":false,\"tstamp\":false}" \
+		"{\"encap\":\"gre\",\"remote\":\"$SND4\",\"key\":100,\"vlan\":false,\"tstamp\":false,\"innervxlan\":false}" \
 		"$(info grecap1)"
 	check "change the key" set_ grecap1 key 200
 	check_eq "key changed, remote kept" "grecap remote $SND4 key 200" "$(text grecap1)"
@@ -89,7 +95,7 @@ either_order() {
 reset_options() {
 	check "IPv6 local and remote" add g_v6 local $COL6 remote $SND6
 	check_eq "IPv6 in ip -j -d" \
-		"{\"local\":\"$COL6\",\"remote\":\"$SND6\",\"vlan\":false,\"tstamp\":false}" \
+		"{\"encap\":\"gre\",\"local\":\"$COL6\",\"remote\":\"$SND6\",\"vlan\":false,\"tstamp\":false,\"innervxlan\":false}" \
 		"$(info g_v6)"
 	check "remote back to any" set_ g_v6 remote any
 	check_eq "remote any" "grecap local $COL6" "$(text g_v6)"
@@ -104,7 +110,7 @@ reset_options() {
 	check "session and remote back to any, key set, in one command" \
 		set_ span7 session any remote any key 9
 	check_eq "changed together" "grecap key 9 tstamp on" "$(text span7)"
-	check_eq "in JSON too" '{"key":9,"vlan":false,"tstamp":true}' "$(info span7)"
+	check_eq "in JSON too" '{"encap":"gre","key":9,"vlan":false,"tstamp":true,"innervxlan":false}' "$(info span7)"
 	ipc link del g_v6
 	ipc link del span7
 	log_test "IPv6 filter; fields back to any; options alone"
@@ -136,9 +142,9 @@ kernel_refusals() {
 	check_eq "a refused change changes nothing" "grecap key 9 tstamp on" "$(text span7)"
 	check_fail_msg "families differ" "local and remote must be of the same address family" \
 		add g_bad local $COL4 remote $SND6
-	check_fail_msg "multicast local" "local: must be a unicast address" \
+	check_fail_msg "multicast local" "local and remote must be unicast addresses" \
 		add g_bad local 224.0.0.5
-	check_fail_msg "broadcast remote" "remote: must be a unicast address" \
+	check_fail_msg "broadcast remote" "local and remote must be unicast addresses" \
 		add g_bad remote 255.255.255.255
 	check_fail_msg "no link" "grecap needs a link" ipc link add g_bad type grecap key 1
 	check_fail_msg "multicast MAC address" "address: must be a unicast Ethernet address" \
@@ -153,15 +159,15 @@ kernel_refusals() {
 
 # Malformed attributes, which only a raw client sends.
 raw_attributes() {
-	check_fail_msg "IPv4 address of 5 bytes" "out of range\|length" \
+	check_fail_msg "IPv4 address of 5 bytes" "out of range|length" \
 		nl raw g_bad col0 1:c000020101
-	check_fail_msg "IPv6 address of 4 bytes" "out of range\|length" \
+	check_fail_msg "IPv6 address of 4 bytes" "out of range|length" \
 		nl raw g_bad col0 3:c0000201
 	check_fail_msg "key of 3 bytes" "length" nl raw g_bad col0 6:000001
 	check_fail_msg "GRE flags other than GRE_KEY" "reserved bit" nl raw g_bad col0 5:8000
-	check_fail_msg "local in both families" "local: give an IPv4 or an IPv6 address, not both" \
+	check_fail_msg "local in both families" "give an IPv4 or an IPv6 address, not both" \
 		nl raw g_bad col0 1:c0000202 3:20010db8000000000000000000000002
-	check_fail_msg "IPv4-mapped IPv6 remote" "remote: an IPv4-mapped address" \
+	check_fail_msg "IPv4-mapped IPv6 remote" "give IPv4 addresses as IPv4, not IPv4-mapped IPv6" \
 		nl raw g_bad col0 4:00000000000000000000ffffc0000201
 	check_fail_msg "a key while GRE_KEY is cleared" "key: a key given while" \
 		nl raw g_bad col0 5:0000 6:00000001

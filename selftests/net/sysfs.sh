@@ -22,7 +22,7 @@ read_only() {
 	local n_set n_stats
 
 	n_set=$(ip netns exec "$COL" ls "$dir/grecap" | xargs)
-	check_eq "settings" "key link local remote session tstamp vlan" "$n_set"
+	check_eq "settings" "encap inner_vxlan key link local port remote session tstamp vlan vni" "$n_set"
 	n_stats=$(ip netns exec "$COL" ls "$dir/grecap_stats" | wc -l)
 	check_eq "counters: one file each, as ethtool -S" \
 		"$(ip netns exec "$COL" ethtool -S grecap0 | grep -c ':.*[0-9]$')" "$n_stats"

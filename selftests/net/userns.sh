@@ -72,7 +72,7 @@ rootless() {
 			/sys/class/net/g0/grecap/vlan | xargs)"
 		echo "owner: $(stat -c %u:%g /sys/class/net/g0/grecap/key \
 			/sys/class/net/g0/grecap_stats/rx_eth | sort -u | xargs)"
-		echo "counter: $(cat /sys/class/net/g0/grecap_stats/drop_bad_csum)"
+		echo "counter: $(cat /sys/class/net/g0/grecap_stats/drop_nomem)"
 		ip link del g0
 		echo done
 	' >"$TMP/rootless" 2>&1

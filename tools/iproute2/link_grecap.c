@@ -22,23 +22,37 @@
 
 #include "grecap.h"
 
+static const char * const grecap_encaps[] = {
+	[GRECAP_ENCAP_GRE]	= "gre",
+	[GRECAP_ENCAP_VXLAN]	= "vxlan",
+	[GRECAP_ENCAP_GENEVE]	= "geneve",
+	[GRECAP_ENCAP_TZSP]	= "tzsp",
+};
+
 static void print_explain(struct link_util *lu, FILE *f)
 {
 	fprintf(f,
-		"Usage: ... %s [ local ADDR ] [ remote ADDR ] [ key KEY | nokey ]\n"
-		"\t\t [ session ID ] [ vlan { on | off } ] [ tstamp { on | off } ]\n"
+		"Usage: ... %s [ gre | vxlan | geneve | tzsp ] [ dstport PORT ]\n"
+		"\t\t [ local ADDR ] [ remote ADDR ] [ key KEY | nokey ]\n"
+		"\t\t [ session ID ] [ vni VNI ] [ vlan { on | off } ]\n"
+		"\t\t [ tstamp { on | off } ] [ innervxlan { on | off } ]\n"
 		"\n"
 		"Where:\tADDR := { IP_ADDRESS | any }\n"
 		"\tKEY  := { DOTTED_QUAD | NUMBER | any }\n"
 		"\tID   := { 0..%u | any }\n"
+		"\tVNI  := { 0..%u | any }\n"
+		"\tPORT := { 1..65535 | 0 (the default) }\n"
 		"\n"
-		"local and remote are the outer destination and source of the mirrored\n"
-		"GRE, key its GRE key, session its ERSPAN session; \"any\" (nokey) puts a\n"
-		"field back to any.  A packet goes to the device on its link whose filter\n"
-		"matches it most specifically.  vlan puts back the VLAN tag an ERSPAN\n"
-		"source stripped; tstamp stamps ERSPAN Type III frames with their header's\n"
-		"time.\n",
-		lu->id, GRECAP_SESSION_MAX);
+		"A device takes GRE and ERSPAN (the default), or VXLAN, GENEVE or TZSP to\n"
+		"its UDP port (dstport; defaults 4789, 6081, 37008).  local and remote are\n"
+		"the outer destination and source of the mirrored traffic, key its GRE\n"
+		"key, session its ERSPAN session, vni its VXLAN or GENEVE VNI; \"any\"\n"
+		"(nokey) puts a field back to any.  A packet goes to the device on its link\n"
+		"whose filter matches it most specifically.  vlan puts back the VLAN tag an\n"
+		"ERSPAN source stripped; tstamp stamps ERSPAN Type III frames with their\n"
+		"header's time; innervxlan also strips VXLAN carried in GENEVE (AWS\n"
+		"Gateway Load Balancer).\n",
+		lu->id, GRECAP_SESSION_MAX, GRECAP_VNI_MAX);
 }
 
 /* What the command line set; only those attributes are sent. */
@@ -49,7 +63,10 @@ struct grecap_opts {
 	__be32 key;
 	bool has_session;
 	__u16 session;
-	int vlan, tstamp;		/* -1: not given */
+	int encap, port;		/* -1: not given */
+	bool has_vni;
+	__u32 vni;
+	int vlan, tstamp, inner_vxlan;	/* -1: not given */
 };
 
 static void grecap_parse_addr(inet_prefix *addr, bool *has, const char *arg)
@@ -86,11 +103,37 @@ static void grecap_put_addr(struct nlmsghdr *n, const inet_prefix *addr,
 static int grecap_parse_opt(struct link_util *lu, int argc, char **argv,
 			    struct nlmsghdr *n)
 {
-	struct grecap_opts o = { .vlan = -1, .tstamp = -1 };
-	unsigned int session;
+	struct grecap_opts o = { .encap = -1, .port = -1, .vlan = -1,
+				 .tstamp = -1, .inner_vxlan = -1 };
+	unsigned int session, i;
+	__u16 port;
 
 	for (; argc > 0; argc--, argv++) {
-		if (strcmp(*argv, "local") == 0) {
+		for (i = 0; i < ARRAY_SIZE(grecap_encaps); i++)
+			if (strcmp(*argv, grecap_encaps[i]) == 0)
+				break;
+		if (i < ARRAY_SIZE(grecap_encaps)) {
+			o.encap = i;
+		} else if (strcmp(*argv, "dstport") == 0) {
+			NEXT_ARG();
+			if (get_u16(&port, *argv, 0))
+				invarg("invalid UDP port", *argv);
+			o.port = port;
+		} else if (strcmp(*argv, "vni") == 0 ||
+			   strcmp(*argv, "id") == 0) {
+			NEXT_ARG();
+			o.has_vni = true;
+			if (strcmp(*argv, "any") == 0)
+				o.vni = GRECAP_VNI_ANY;
+			else if (get_u32(&o.vni, *argv, 0) ||
+				 o.vni > GRECAP_VNI_MAX)
+				invarg("invalid VNI (0-16777215 or any)", *argv);
+		} else if (strcmp(*argv, "innervxlan") == 0) {
+			NEXT_ARG();
+			o.inner_vxlan = grecap_parse_on_off("innervxlan", *argv);
+			if (o.inner_vxlan < 0)
+				return -1;
+		} else if (strcmp(*argv, "local") == 0) {
 			NEXT_ARG();
 			grecap_parse_addr(&o.local, &o.has_local, *argv);
 		} else if (strcmp(*argv, "remote") == 0) {
@@ -136,6 +179,14 @@ static int grecap_parse_opt(struct link_util *lu, int argc, char **argv,
 		}
 	}
 
+	if (o.encap >= 0)
+		addattr8(n, 1024, IFLA_GRECAP_ENCAP, o.encap);
+	if (o.port >= 0)
+		addattr16(n, 1024, IFLA_GRECAP_PORT, htons(o.port));
+	if (o.has_vni)
+		addattr32(n, 1024, IFLA_GRECAP_VNI, o.vni);
+	if (o.inner_vxlan >= 0)
+		addattr8(n, 1024, IFLA_GRECAP_INNER_VXLAN, o.inner_vxlan);
 	if (o.has_local)
 		grecap_put_addr(n, &o.local, IFLA_GRECAP_LOCAL,
 				IFLA_GRECAP_LOCAL6);
@@ -185,9 +236,20 @@ static void grecap_print_option(const char *name, struct rtattr *attr)
 static void grecap_print_opt(struct link_util *lu, FILE *f,
 			     struct rtattr *tb[])
 {
+	__u8 encap = GRECAP_ENCAP_GRE;
+
 	if (!tb)
 		return;
 
+	if (tb[IFLA_GRECAP_ENCAP])
+		encap = rta_getattr_u8(tb[IFLA_GRECAP_ENCAP]);
+	/* GRE, the default, in JSON only: "grecap remote ..." as before. */
+	if (encap < ARRAY_SIZE(grecap_encaps))
+		print_string(encap ? PRINT_ANY : PRINT_JSON, "encap", "%s ",
+			     grecap_encaps[encap]);
+	if (tb[IFLA_GRECAP_PORT])
+		print_uint(PRINT_ANY, "dstport", "dstport %u ",
+			   rta_getattr_be16(tb[IFLA_GRECAP_PORT]));
 	grecap_print_addr("local", tb[IFLA_GRECAP_LOCAL],
 			  tb[IFLA_GRECAP_LOCAL6]);
 	grecap_print_addr("remote", tb[IFLA_GRECAP_REMOTE],
@@ -199,8 +261,12 @@ static void grecap_print_opt(struct link_util *lu, FILE *f,
 	if (tb[IFLA_GRECAP_SESSION])
 		print_uint(PRINT_ANY, "session", "session %u ",
 			   rta_getattr_u16(tb[IFLA_GRECAP_SESSION]));
+	if (tb[IFLA_GRECAP_VNI])
+		print_uint(PRINT_ANY, "vni", "vni %u ",
+			   rta_getattr_u32(tb[IFLA_GRECAP_VNI]));
 	grecap_print_option("vlan", tb[IFLA_GRECAP_VLAN]);
 	grecap_print_option("tstamp", tb[IFLA_GRECAP_TSTAMP]);
+	grecap_print_option("innervxlan", tb[IFLA_GRECAP_INNER_VXLAN]);
 }
 
 static void grecap_print_help(struct link_util *lu, int argc, char **argv,
