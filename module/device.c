@@ -45,6 +45,11 @@ static int grecap_dev_init(struct net_device *dev)
 	err = grecap_port_attach(gd);
 	if (err)
 		goto err_unregister_sink;
+	/* No carrier until the link's is transferred (newlink, the port's
+	 * events), whose carrier-on then makes the state UP, as for VLANs,
+	 * rather than the UNKNOWN of a device that never reports one.
+	 */
+	netif_carrier_off(dev);
 	return 0;
 
 err_unregister_sink:

@@ -1,11 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Lifecycle: carrier follows the link; a grecap device moved to another
+# Lifecycle: carrier and operational state follow the link; a grecap device moved to another
 # namespace keeps capturing from its link; deleting the link deletes its
 # grecap devices; rmmod with devices present and traffic flowing.
 
-source "$(dirname "$0")/lib.sh"
+source "${0%/*}/lib.sh"
 
 ALL_TESTS="
 	carrier
@@ -14,15 +14,29 @@ ALL_TESTS="
 	rmmod_busy
 "
 
+# operstate_is DEV STATE: DEV's operational state in $COL (RFC 2863).
+operstate_is() {
+	local state
+
+	ns_read state "$COL" "/sys/class/net/$1/operstate" && [ "$state" = "$2" ]
+}
+
 carrier() {
-	no_carrier() { ip -n "$COL" link show grecap0 | grep -q NO-CARRIER; }
-	carrier_on() { ! no_carrier; }
+	check "a fresh device on a link that is up: up" \
+		busywait 3000 operstate_is grecap0 up
 	ip -n "$COL" link set col0 down
-	check "link down: grecap0 has no carrier" busywait 2000 no_carrier
+	check "link down: grecap0's lower layer down (no carrier)" \
+		busywait 3000 operstate_is grecap0 lowerlayerdown
+	grecap_add g_new remote 192.0.2.77
+	check "made while its link is down: lower layer down" \
+		busywait 3000 operstate_is g_new lowerlayerdown
 	ip -n "$COL" link set col0 up
-	check "link up: carrier back" busywait 5000 carrier_on
+	check "link up: carrier back, up" busywait 5000 operstate_is grecap0 up
+	check "link up: the device made meanwhile up too" \
+		busywait 5000 operstate_is g_new up
+	ip -n "$COL" link del g_new
 	busywait 5000 link_up "$SND" snd0
-	log_test "carrier follows the link"
+	log_test "carrier and state follow the link"
 }
 
 # A containerised sniffer: grecap0 in its own namespace.
