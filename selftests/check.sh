@@ -124,7 +124,8 @@ vm_tests() {
 		env GRECAP_KMEMLEAK="${GRECAP_KMEMLEAK:-0}" \
 		GRECAP_TIMEOUT_SCALE="${GRECAP_TIMEOUT_SCALE:-1}" \
 		GRECAP_CHURN_ROUNDS="${GRECAP_CHURN_ROUNDS:-5}" \
-		selftests/run_tests.sh --part "$first/$total" "$src/grecap.ko" "$@"
+		make -s -C selftests/net run_tests RUN_FLAGS="--part $first/$total" \
+		GRECAP_KO="$src/grecap.ko" TESTS="$*"
 }
 
 # deb_tests OUTDIR FIRST TEST...: the Debian packages of make deb, which
@@ -179,6 +180,9 @@ if ! "${make_in[@]}" make -s -C "$src" "${build[@]}" >"$out/build.log" 2>&1; the
 	echo "0 passed, 1 failed, 0 skipped"
 	exit 1
 fi
+# What grecap.ko depends on, read once here rather than by a modinfo in
+# every test of the guest (lib.sh's load_grecap).
+modinfo -F depends "$src/grecap.ko" >"$src/grecap.ko.deps"
 deb_tests "$out" 1 "${main[@]}" | tee "$out/ktap.log"
 rc=${PIPESTATUS[0]}
 if [ -n "$side_pid" ]; then

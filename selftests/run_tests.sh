@@ -1,9 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Run the grecap selftests (inside the test VM) and print KTAP.
+# Run the grecap selftests and print KTAP: in the test VM (check.sh), or
+# on a host through make -C selftests/net run_tests.
 #
-#   run_tests.sh [--part FIRST/TOTAL] MODULE.ko [TEST...]
+#   run_tests.sh [--part FIRST/TOTAL] MODULE.ko|- [TEST...]
+#
+# MODULE.ko: the grecap.ko the tests load; "-": the one modprobe finds.
 #
 # TEST is a script's name under selftests/net/ (every case in its
 # ALL_TESTS), or NAME:CASE[,CASE...] for some of its cases.
@@ -18,9 +21,10 @@
 # test's time and the processes it started (under emulation a process
 # start is what a test mostly pays for), and the reason of every skip: the
 # whole script's (# SKIP REASON), or of some of its cases, which leaves it
-# passed ("ok ... # time=12s forks=300; skipped case: CASE: REASON").  A test also fails when the kernel
-# log shows an oops, BUG, WARNING, Call Trace or a sanitizer report while
-# it ran, as the netdev CI does.
+# passed ("ok ... # time=12s forks=300; skipped case: CASE: REASON").  A
+# test also fails when the kernel log shows an oops, BUG, WARNING, Call
+# Trace or a sanitizer report while it ran, as the netdev CI does; and
+# when it runs longer than selftests/net/settings says.
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 first=1
@@ -30,8 +34,9 @@ if [ "${1:-}" = --part ]; then
 	total=${2#*/}
 	shift 2
 fi
-export GRECAP_KO=${1:?usage: run_tests.sh [--part FIRST/TOTAL] MODULE.ko [TEST...]}
+export GRECAP_KO=${1:?usage: run_tests.sh [--part FIRST/TOTAL] MODULE.ko|- [TEST...]}
 shift
+[ "$GRECAP_KO" = - ] && GRECAP_KO=
 cd "$top" || exit 1
 
 if [ $# -gt 0 ]; then
@@ -43,12 +48,16 @@ else
 	done
 fi
 
-# Tests configure grecap as users do, with ip and the plugin, installed
-# where the system's ip looks (the guest's root is a throwaway overlay).
-if ! make -s -C tools/iproute2 install >/dev/null; then
-	echo "# cannot install tools/iproute2/link_grecap.so"
-	exit 1
+# Tests configure grecap as users do, with ip and the plugin: this tree's,
+# installed where the system's ip looks (the guest's root is a throwaway
+# overlay), unless the host has one (grecap-iproute2).
+if [ -n "${GRECAP_VM:-}" ] || ! ip link help grecap 2>&1 | grep -q "Usage: ... grecap"; then
+	if ! make -s -C tools/iproute2 install >/dev/null; then
+		echo "# cannot install tools/iproute2/link_grecap.so"
+		exit 1
+	fi
 fi
+timeout=$(sed -n 's/^timeout=//p' selftests/net/settings)
 
 # forks: processes started since boot.
 forks() {
@@ -58,6 +67,11 @@ forks() {
 	done </proc/stat
 }
 out=$(mktemp /tmp/grecap-run.XXXXXX)
+# The FIFO lib.sh's nap reads from, one for all tests.
+export GRECAP_NAP_FIFO=$out.nap
+rm -f "$GRECAP_NAP_FIFO"
+mkfifo "$GRECAP_NAP_FIFO"
+trap 'rm -f "$out" "$GRECAP_NAP_FIFO"' EXIT
 
 splat='BUG:|WARNING:|Call Trace|Oops|general protection|KASAN|UBSAN|kmemleak|refcount_t|ref_tracker|unreferenced object|possible circular locking|suspicious RCU usage|sleeping function called'
 
@@ -98,7 +112,7 @@ for t in "${tests[@]}"; do
 	forks0=$(forks)
 	# awk ends every line, the last one of a killed test too, so the
 	# result line below always starts a line of its own.
-	TESTS=$cases timeout -k 10 900 bash "selftests/net/$t.sh" 2>&1 |
+	TESTS=$cases timeout -k 10 "${timeout:-900}" bash "selftests/net/$t.sh" 2>&1 |
 		awk '{ print "# " $0; fflush() }' | tee "$out"
 	rc=${PIPESTATUS[0]}
 	secs=$(($(date +%s) - start))

@@ -9,6 +9,8 @@
 out=$1
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LANG=C.UTF-8 TERM=dumb
+# Tests that change the system's packages run here only (dkms).
+export GRECAP_VM=1
 
 mount -t proc proc /proc
 mount -t sysfs sys /sys
