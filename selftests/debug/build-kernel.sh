@@ -3,12 +3,13 @@
 #
 # Build the debug kernel of `make check-debug` from Debian's
 # linux-source-6.12, the LTS series (GRECAP_DEBUG_SERIES=6.1: from
-# linux-source-6.1), as tinyconfig + kernel.config, once: the result is
-# cached outside the tree,
-# keyed by the source package version, the config fragment and the
-# compiler, and later calls only print where it is.
+# linux-source-6.1), as tinyconfig + kernel.config + the selftests' own
+# config fragment, once: the result is cached outside the tree, keyed by
+# the source package version, the fragments and the compiler, and later
+# calls only print where it is.
 #
 #   build-kernel.sh            prints the cache directory on stdout
+#   build-kernel.sh --cached   ... only if the kernel is built already
 #
 # The cache directory holds:  bzImage, release (the kernel release string),
 # build/ (the object tree modules are built against) and
@@ -16,7 +17,7 @@
 
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-fragment=$here/kernel.config
+fragments=("$here/kernel.config" "$here/../net/config")
 srcpkg=linux-source-${GRECAP_DEBUG_SERIES:-6.12}
 tarball=/usr/src/$srcpkg.tar.xz
 cache=${GRECAP_CACHE:-/var/cache/grecap}
@@ -31,13 +32,14 @@ if [ ! -r "$tarball" ]; then
 	exit 1
 fi
 srcver=$(dpkg-query -W -f='${Version}' "$srcpkg")
-key=$( { echo "$srcver"; cat "$fragment"; gcc --version | head -n 1; } |
+key=$( { echo "$srcver"; cat "${fragments[@]}"; gcc --version | head -n 1; } |
 	sha256sum | cut -c1-12)
 dir=$cache/kernel-$srcver-$key
 if [ -s "$dir/bzImage" ] && [ -s "$dir/release" ]; then
 	echo "$dir" >&3
 	exit 0
 fi
+[ "${1:-}" = --cached ] && exit 1
 
 log "building the debug kernel into $dir (first run only: the longest step of CI)"
 # Builds of this series for an older source, config or compiler are of no
@@ -52,7 +54,7 @@ kmake() { make -C "$src" O="$obj" -j"$jobs" "$@"; }
 
 kmake -s tinyconfig >"$dir/config.log"
 "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" \
-	"$fragment" >"$dir/merge.log"
+	"${fragments[@]}" >"$dir/merge.log"
 # A distinct release string keeps its modules apart from Debian's.
 echo 'CONFIG_LOCALVERSION="-grecap-debug"' >>"$obj/.config"
 kmake -s olddefconfig >>"$dir/config.log"
@@ -65,7 +67,7 @@ while IFS= read -r line; do
 		log "option not applied: $line (have: $(grep "^${line%%=*}=" "$obj/.config" || echo unset))"
 		bad=1
 	fi
-done <"$fragment"
+done < <(cat "${fragments[@]}")
 [ "$bad" = 0 ] || exit 1
 
 start=$(date +%s)

@@ -1,0 +1,413 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Fault injection on grecap's configuration, as syzkaller does it: the
+1st, 2nd, 3rd, ... allocation of one operation fails in turn
+(/proc/thread-self/fail-nth), until the operation runs through.
+
+  faults OPERATION --netns NS --other-netns NS2 --sys SYSFS
+         --dst-mac M --dst-mac1 M1 --src A --dst B
+      A netlink operation on grecap devices of the collector's links
+      (namespace files /run/netns/..., SYSFS the collector's sysfs).
+      Before each try the operation's setup is made; after it, the
+      grecap devices (a link dump) must be as before the operation or as
+      after it, an error must have come back when they are as before,
+      and mirrored traffic must reach the devices that should have it:
+      the operation's own, and the two col0 keeps through every try.
+      The last try runs through: the same operation, without a failure,
+      succeeds.  Prints the operation's failure points (allocations that
+      failed it) and exits 1 on any inconsistency.
+
+  fail-nth N modload PATH PARAMS | modunload NAME | dellink NETNS NAME
+      finit_module(2) of PATH with PARAMS, delete_module(2) of NAME, or
+      RTM_DELLINK of device NAME in the namespace of file NETNS, with
+      the Nth allocation failing; prints the error (or ok), then
+      "injected" or "ran through".
+
+OPERATIONS: on col0, beside a catch-all "keep" and a keyed "k7":
+  add-key add-remote6 add-session add-vni add-geneve add-tzsp
+      a further device, of each kind of filter and option
+  set-key set-remote set-session set-options set-encap set-vni
+      a change of each field
+  del, netns
+      deleting a device; moving it to another namespace
+on col1, a link with no grecap device yet:
+  add-first
+      the first device on a link, which makes the link's port too
+"""
+
+import ctypes
+import os
+import socket
+import struct
+import time
+
+from grecap_nl import attr, attrs, in_netns
+from grecap_packets import ipv4, mac, udp
+
+RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK = 16, 17, 18
+NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 1, 4, 0x300
+NLM_F_EXCL, NLM_F_CREATE = 0x200, 0x400
+NLMSG_ERROR, NLMSG_DONE = 2, 3
+IFLA_IFNAME, IFLA_LINK, IFLA_LINKINFO, IFLA_NET_NS_FD = 3, 5, 18, 28
+IFLA_INFO_KIND, IFLA_INFO_DATA = 1, 2
+(LOCAL, REMOTE, LOCAL6, REMOTE6, IFLAGS, IKEY, SESSION, VLAN, TSTAMP,
+ ENCAP, PORT, VNI, INNER_VXLAN) = range(1, 14)
+GRE_KEY = 0x2000
+SYS_FINIT_MODULE, SYS_DELETE_MODULE = 313, 176
+
+
+def a32(t, v):
+    return attr(t, struct.pack("=I", v))
+
+
+def a8(t, v):
+    return attr(t, struct.pack("=B", v))
+
+
+def a_be16(t, v):
+    return attr(t, struct.pack("!H", v))
+
+
+def a_be32(t, v):
+    return attr(t, struct.pack("!I", v))
+
+
+def a_addr(t, a):
+    return attr(t, socket.inet_pton(socket.AF_INET6 if ":" in a else
+                                    socket.AF_INET, a))
+
+
+def keyed(key):
+    return a_be16(IFLAGS, GRE_KEY) + a_be32(IKEY, key)
+
+
+class Netlink:
+    """A NETLINK_ROUTE socket of one namespace.  Its requests run in this
+    thread in the kernel, so fail-nth counts their allocations."""
+
+    def __init__(self, netns):
+        with in_netns(netns):
+            self.s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
+        self.s.setsockopt(270, 11, 1)   # NETLINK_EXT_ACK
+        self.s.setsockopt(270, 10, 1)   # NETLINK_CAP_ACK
+        self.seq = 0
+
+    def message(self, kind, flags, body):
+        self.seq += 1
+        return struct.pack("=IHHII", 16 + len(body), kind,
+                           NLM_F_REQUEST | flags, self.seq, 0) + body
+
+    def ack(self):
+        """The error of the last request (0: done) and its message."""
+        while True:
+            data = self.s.recv(65536)
+            off = 0
+            while off + 16 <= len(data):
+                ln, t, _, seq, _ = struct.unpack("=IHHII", data[off:off + 16])
+                if t == NLMSG_ERROR and seq == self.seq:
+                    err = struct.unpack("=i", data[off + 16:off + 20])[0]
+                    tlv = attrs(data[off + 36:off + ln])
+                    return err, tlv.get(1, b"").rstrip(b"\0").decode()
+                off += (ln + 3) & ~3
+
+    def run(self, requests, what):
+        for kind, flags, body in requests:
+            self.s.send(self.message(kind, flags | NLM_F_ACK, body))
+            err, msg = self.ack()
+            if err:
+                raise OSError(-err, "%s: %s" % (what, msg or
+                                                os.strerror(-err)))
+
+    def grecap_state(self):
+        """The grecap devices: {name: their IFLA_INFO_DATA, sorted}."""
+        self.s.send(self.message(RTM_GETLINK, NLM_F_DUMP,
+                                 struct.pack("=BxHiII", 0, 0, 0, 0, 0)))
+        out = {}
+        while True:
+            data = self.s.recv(1 << 20)
+            off = 0
+            while off + 16 <= len(data):
+                ln, t = struct.unpack("=IH", data[off:off + 6])
+                if t == NLMSG_DONE:
+                    return out
+                if t == NLMSG_ERROR:
+                    raise OSError("link dump failed")
+                a = attrs(data[off + 32:off + ln])
+                info = attrs(a.get(IFLA_LINKINFO, b""))
+                if info.get(IFLA_INFO_KIND) == b"grecap\0":
+                    name = a[IFLA_IFNAME].rstrip(b"\0").decode()
+                    data_ = attrs(info.get(IFLA_INFO_DATA, b""))
+                    out[name] = tuple(sorted(data_.items()))
+                off += (ln + 3) & ~3
+
+
+def body(name, data=b"", link=None, grecap=True, extra=b""):
+    b = struct.pack("=BxHiII", 0, 0, 0, 0, 0)
+    b += attr(IFLA_IFNAME, name.encode() + b"\0")
+    if link is not None:
+        b += a32(IFLA_LINK, link)
+    if grecap:
+        info = attr(IFLA_INFO_KIND, b"grecap\0")
+        if data:
+            info += attr(IFLA_INFO_DATA, data)
+        b += attr(IFLA_LINKINFO, info)
+    return b + extra
+
+
+class FailNth:
+    """/proc/thread-self/fail-nth of the calling thread."""
+
+    def __init__(self):
+        self.fd = os.open("/proc/thread-self/fail-nth", os.O_RDWR)
+
+    def arm(self, n):
+        os.pwrite(self.fd, b"%d" % n, 0)
+
+    def injected(self):
+        """Disarm; True when the failure was injected."""
+        left = int(os.pread(self.fd, 16, 0).strip() or b"0")
+        os.pwrite(self.fd, b"0", 0)
+        return left == 0
+
+
+class Traffic:
+    """One mirrored packet from this (the sender's) namespace to a link of
+    the collector, and the device that must count it."""
+
+    def __init__(self, args):
+        self.args = args
+        self.socks = {}
+
+    def send(self, link, frame):
+        if link not in self.socks:
+            s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+            s.bind(({"col0": "snd0", "col1": "snd1"}[link], 0))
+            self.socks[link] = s
+        dst = self.args.dst_mac if link == "col0" else self.args.dst_mac1
+        self.socks[link].send(mac(dst) + mac("02:00:00:00:00:01") +
+                              b"\x08\x00" + frame)
+
+    def count(self, dev):
+        with open("%s/class/net/%s/statistics/rx_packets" %
+                  (self.args.sys, dev)) as f:
+            return int(f.read())
+
+    def packet(self, what):
+        """GRE with a key (an int) or without (None), or ("vxlan", VNI)."""
+        inner = mac("02:00:00:00:00:02") + mac("02:00:00:00:00:01") + \
+            b"\x08\x00" + ipv4("10.9.0.1", "10.9.0.2", 17,
+                               udp(4000, 9, b"grecap fault"))
+        if isinstance(what, tuple):
+            payload = udp(40000, 4789, struct.pack("!BxxxI", 8,
+                                                   what[1] << 8) + inner)
+            return ipv4(self.args.src, self.args.dst, 17, payload)
+        gre = struct.pack("!HH", GRE_KEY if what is not None else 0, 0x6558)
+        if what is not None:
+            gre += struct.pack("!I", what)
+        return ipv4(self.args.src, self.args.dst, 47, gre + inner)
+
+    def reaches(self, link, dev, what):
+        """Send one packet; True once dev counted it."""
+        before = self.count(dev)
+        self.send(link, self.packet(what))
+        deadline = time.monotonic() + 5 * int(os.environ.get(
+            "GRECAP_TIMEOUT_SCALE", "1"))
+        while time.monotonic() < deadline:
+            if self.count(dev) > before:
+                return True
+            time.sleep(0.005)
+        return False
+
+
+def operations(col0, col1, other_ns):
+    """name: (link, setup, operation, traffic before, traffic after).
+    Traffic is (device, what): see Traffic.packet."""
+    def new(name, data, link=col0):
+        return (RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, body(name, data, link))
+
+    def change(name, data):
+        return (RTM_NEWLINK, 0, body(name, data))
+
+    g1 = [new("g1", keyed(42))]
+    return {
+        "add-first": ("col1", [], new("g1", b"", col1), None, ("g1", None)),
+        "add-key": ("col0", [], new("g1", keyed(42)), ("keep", 42),
+                    ("g1", 42)),
+        "add-remote6": ("col0", [],
+                        new("g1", a_addr(REMOTE6, "2001:db8::1") +
+                            a8(TSTAMP, 1)), None, None),
+        "add-session": ("col0", [],
+                        new("g1", attr(SESSION, struct.pack("=H", 9)) +
+                            a8(VLAN, 1)), None, None),
+        "add-vni": ("col0", [], new("g1", a8(ENCAP, 1) + a32(VNI, 123)),
+                    None, ("g1", ("vxlan", 123))),
+        "add-geneve": ("col0", [],
+                       new("g1", a8(ENCAP, 2) + a8(INNER_VXLAN, 1)), None,
+                       None),
+        "add-tzsp": ("col0", [],
+                     new("g1", a8(ENCAP, 3) + a_be16(PORT, 31337)), None,
+                     None),
+        "set-key": ("col0", g1, change("g1", a_be32(IKEY, 43)), ("g1", 42),
+                    ("g1", 43)),
+        "set-remote": ("col0", g1, change("g1", a_addr(REMOTE, "192.0.2.1")),
+                       ("g1", 42), ("g1", 42)),
+        "set-session": ("col0", g1,
+                        change("g1", attr(SESSION, struct.pack("=H", 5))),
+                        ("g1", 42), ("keep", 42)),
+        "set-options": ("col0", g1, change("g1", a8(VLAN, 1) + a8(TSTAMP, 1)),
+                        ("g1", 42), ("g1", 42)),
+        "set-encap": ("col0", g1,
+                      change("g1", a8(ENCAP, 1) + a_be16(IFLAGS, 0) +
+                             a32(VNI, 5)), ("g1", 42), ("g1", ("vxlan", 5))),
+        "set-vni": ("col0", [new("g1", a8(ENCAP, 1) + a32(VNI, 5))],
+                    change("g1", a32(VNI, 6)), ("g1", ("vxlan", 5)),
+                    ("g1", ("vxlan", 6))),
+        "del": ("col0", g1, (RTM_DELLINK, 0, body("g1", grecap=False)),
+                ("g1", 42), ("keep", 42)),
+        "netns": ("col0", g1,
+                  (RTM_NEWLINK, 0, body("g1", grecap=False,
+                                        extra=a32(IFLA_NET_NS_FD,
+                                                  other_ns))),
+                  ("g1", 42), ("keep", 42)),
+    }
+
+
+# The devices col0 keeps through every try.
+KEEP = ("keep", "k7")
+
+
+def reset(*links):
+    """Back to the baseline: no grecap device but the keeps, wherever one
+    went."""
+    for nl in links:
+        nl.run([(RTM_DELLINK, 0, body(name, grecap=False))
+                for name in nl.grecap_state() if name not in KEEP],
+               "reset")
+
+
+def cmd_faults(args):
+    """One operation, its every failure point in turn."""
+    nl = Netlink(args.netns)
+    other_nl = Netlink(args.other_netns)
+    other = os.open(args.other_netns, os.O_RDONLY)
+    with in_netns(args.netns):
+        col0 = socket.if_nametoindex("col0")
+        col1 = socket.if_nametoindex("col1")
+    link, setup, request, before_to, after_to = \
+        operations(col0, col1, other)[args.operation]
+    traffic = Traffic(args)
+    fail = FailNth()
+    bad = []
+
+    def reaches(n, when, to, on=link):
+        if to and not traffic.reaches(on, *to):
+            bad.append("try %d (%s): traffic for %s did not reach it" %
+                       (n, when, to[0]))
+
+    # The state before and after, from a try without a failure.
+    reset(nl, other_nl)
+    nl.run(setup, "setup")
+    before = nl.grecap_state()
+    nl.run([request], "the operation itself")
+    after = nl.grecap_state()
+    reset(nl, other_nl)
+    n = injected = 0
+    while n < args.max:
+        n += 1
+        nl.run(setup, "setup")
+        msg = nl.message(request[0], request[1] | NLM_F_ACK, request[2])
+        fail.arm(n)
+        try:
+            nl.s.send(msg)
+            err, text = nl.ack()
+        except OSError as e:
+            err, text = -e.errno, "sendmsg: " + e.strerror
+        hit = fail.injected()
+        state = nl.grecap_state()
+        if not hit:
+            if err or state != after:
+                bad.append("try %d: ran through, but error %d (%s) or the "
+                           "state is not the one after" % (n, err, text))
+            reaches(n, "ran through", after_to)
+            reset(nl, other_nl)
+            break
+        injected += 1
+        if state == after:
+            # Done all the same: what failed was something the operation
+            # does without (a notification, say).
+            reaches(n, "done despite the failure", after_to)
+        elif state == before and err:
+            reaches(n, "refused", before_to)
+        else:
+            bad.append("try %d: error %d (%s), the state %s" %
+                       (n, err, text, "the one before" if state == before
+                        else "neither before nor after"))
+        if link == "col0":
+            reaches(n, "the catch-all kept", ("keep", None), "col0")
+            reaches(n, "the keyed device kept", ("k7", 7), "col0")
+        reset(nl, other_nl)
+    else:
+        bad.append("still failing after %d tries" % args.max)
+    os.close(other)
+    print("%s: %d failure points, each refused or done whole; the "
+          "operation ran through at try %d" % (args.operation, injected, n))
+    for b in bad:
+        print("    FAIL: %s: %s" % (args.operation, b))
+    raise SystemExit(1 if bad else 0)
+
+
+def cmd_fail_nth(args):
+    """finit_module, delete_module or a link's deletion with the Nth
+    allocation failing."""
+    syscall = ctypes.CDLL(None, use_errno=True).syscall
+    fail = FailNth()
+    err = 0
+    if args.what == "modload":
+        fd = os.open(args.target, os.O_RDONLY)
+        fail.arm(args.nth)
+        if syscall(SYS_FINIT_MODULE, fd, args.params.encode(), 0):
+            err = ctypes.get_errno()
+        hit = fail.injected()
+        os.close(fd)
+    elif args.what == "modunload":
+        fail.arm(args.nth)
+        if syscall(SYS_DELETE_MODULE, args.target.encode(), os.O_NONBLOCK):
+            err = ctypes.get_errno()
+        hit = fail.injected()
+    else:
+        nl = Netlink(args.target)
+        msg = nl.message(RTM_DELLINK, NLM_F_ACK,
+                         body(args.params, grecap=False))
+        fail.arm(args.nth)
+        try:
+            nl.s.send(msg)
+            err = -nl.ack()[0]
+        except OSError as e:
+            err = e.errno
+        hit = fail.injected()
+    print(os.strerror(err) if err else "ok")
+    print("injected" if hit else "ran through")
+
+
+def run(args):
+    if args.cmd == "faults":
+        cmd_faults(args)
+    else:
+        cmd_fail_nth(args)
+
+
+def add_parsers(sub):
+    f = sub.add_parser("faults")
+    f.add_argument("operation")
+    f.add_argument("--netns", required=True)
+    f.add_argument("--other-netns", required=True)
+    f.add_argument("--sys", required=True)
+    f.add_argument("--dst-mac", required=True)
+    f.add_argument("--dst-mac1", required=True)
+    f.add_argument("--src", required=True)
+    f.add_argument("--dst", required=True)
+    f.add_argument("--max", type=int, default=2000)
+    n = sub.add_parser("fail-nth")
+    n.add_argument("nth", type=int)
+    n.add_argument("what", choices=("modload", "modunload", "dellink"))
+    n.add_argument("target")
+    n.add_argument("params", nargs="?", default="")
