@@ -1,15 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Churn under load: while trafgen floods the link with GRE, grecap devices
-# are added and deleted, filters change with ip link (netlink), a device
-# goes down and up, moves between namespaces and dies with its namespace,
+# Churn under load: while trafgen floods the link with GRE and VXLAN,
+# grecap devices of every encapsulation are added and deleted, filters,
+# ports and encapsulations change with ip link (netlink), a device goes
+# down and up, moves between namespaces and dies with its namespace,
 # the link itself is deleted, and the module is unloaded and loaded again.
 # No crash or splat (run_tests.sh watches the kernel log), no device left
 # behind, and a device that survives keeps counting.
 
-source "$(dirname "$0")/lib.sh"
-pkt_uses_scapy
+source "${0%/*}/lib.sh"
 
 ALL_TESTS="
 	device_churn
@@ -18,11 +18,11 @@ ALL_TESTS="
 "
 ROUNDS=${GRECAP_CHURN_ROUNDS:-5}
 
-# flood_cfg: trafgen packets, GRE with keys 1 and 2 around an Ethernet
-# frame, to the collector's current MAC.
+# flood_cfg: trafgen packets, GRE with keys 1 and 2 and VXLAN with VNIs 5
+# and 6 around an Ethernet frame, to the collector's current MAC.
 flood_cfg() {
-	scapy trafgen "$TMP/flood.cfg" --dst-mac "$(mac "$COL" col0)" \
-		--src $SND4 --dst $COL4 --keys 1,2 || exit $ksft_fail
+	pkt trafgen "$TMP/flood.cfg" --dst-mac "$(mac "$COL" col0)" \
+		--src $SND4 --dst $COL4 --keys 1,2 --vnis 5,6 || exit $ksft_fail
 }
 
 flood_start() {
@@ -64,8 +64,11 @@ keep_add() {
 
 device_churn() {
 	keep_add keep1
+	ip -n "$COL" link add keepv link col0 up type grecap vxlan vni 5 ||
+		exit $ksft_fail
 	flood_start
 	check "flood reaches keep1" rising keep1
+	check "flood reaches keepv (VXLAN)" rising keepv
 	for r in $(seq "$ROUNDS"); do
 		# Devices come and go; filters change both ways meanwhile.  One
 		# ip per namespace and step (a batch stops at its first error,
@@ -85,6 +88,17 @@ device_churn() {
 			link set k2 type grecap remote any
 			link set k2 down
 			link set k2 up
+			link add u1 link col0 up type grecap vxlan vni 6
+			link add u2 link col0 up type grecap vxlan
+			link add u3 link col0 up type grecap geneve
+			link add u4 link col0 up type grecap tzsp
+			link set u1 type grecap vni 7
+			link set u1 type grecap vni 6
+			link set u2 type grecap dstport 8472
+			link set u2 type grecap geneve dstport 8472 vni 6
+			link set u2 type grecap vxlan dstport 4789 vni any
+			link set u3 type grecap innervxlan on
+			link set u4 type grecap dstport 31337
 		EOF
 		# To another namespace and back, then dying with one.
 		setup_ns MV
@@ -93,20 +107,30 @@ device_churn() {
 		ip -n "$MV" link set k2 netns "$COL" || fail "round $r: move back"
 		ip -n "$COL" -batch - <<-EOF || fail "round $r: move and delete"
 			link set k2 netns $MV
+			link set u1 netns $MV
 			link del c1
 			link del c2
 			link del c3
+			link del u2
+			link del u3
+			link del u4
 		EOF
 		cleanup_ns "$MV"
 		check "round $r: keep1 still counting" rising keep1
+		check "round $r: keepv still counting" rising keepv
 	done
-	k2_gone() { [ -z "$(grecap_devs_anywhere k2)" ]; }
-	busywait 5000 k2_gone
-	check_eq "namespace deletion took its device along (root namespace too)" "" \
-		"$(grecap_devs_anywhere k2)"
+	moved_gone() { [ -z "$(grecap_devs_anywhere k2)$(grecap_devs_anywhere u1)" ]; }
+	busywait 5000 moved_gone
+	check_eq "namespace deletion took its devices along (root namespace too)" "" \
+		"$(grecap_devs_anywhere k2)$(grecap_devs_anywhere u1)"
 	flood_stop
-	ip -n "$COL" link del keep1
-	log_test "devices added, changed, moved, deleted under load ($ROUNDS rounds)"
+	ip -n "$COL" -batch - <<-EOF
+		link del keep1
+		link del keepv
+	EOF
+	check_eq "no grecap device left in the collector's namespace" "" \
+		"$(ip -n "$COL" link show type grecap)"
+	log_test "devices of each encapsulation added, changed, moved, deleted under load ($ROUNDS rounds)"
 }
 
 # The link goes away under load, taking its devices; a new one works.

@@ -9,7 +9,7 @@
 #  - tcpdump with a BPF filter on grecap0 ("tcp port 80") selects the
 #    inner traffic, leaving out the client's pings mirrored meanwhile.
 
-source "$(dirname "$0")/lib.sh"
+source "${0%/*}/lib.sh"
 
 ALL_TESTS="
 	gretap_mirror

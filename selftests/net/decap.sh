@@ -7,7 +7,7 @@
 # L3 payload behind grecap's synthesized Ethernet header), and the
 # counters must add up to exactly what was sent.
 
-source "$(dirname "$0")/lib.sh"
+source "${0%/*}/lib.sh"
 
 ALL_TESTS="
 	gretap

@@ -8,10 +8,12 @@
 # --all) leaves nothing behind.  Runs in the
 # test VM, whose root is a throwaway overlay.
 
-source "$(dirname "$0")/lib.sh"
+source "${0%/*}/lib.sh"
 
 # One flow, each step needing the one before: one case.
 ALL_TESTS="packages"
+[ -n "${GRECAP_VM:-}" ] ||
+	skip "installs and removes Debian packages: in the test VM only (make check)"
 require_command dkms
 require_command apt-get
 # DKMS builds against the running kernel's headers with the compiler major
@@ -102,6 +104,9 @@ packages() {
 		"$(modinfo -F depends "/lib/modules/$(uname -r)/updates/dkms/grecap.ko" | tr , '\n' | sort | xargs)"
 	check_eq "the plugin is the package's" "grecap-iproute2: $libdir/link_grecap.so" \
 		"$(dpkg -S "$libdir/link_grecap.so" 2>&1)"
+	check_eq "and the boot-time unit and its script" \
+		"grecap-iproute2: /lib/systemd/system/grecap@.service|grecap-iproute2: /usr/sbin/grecap-links" \
+		"$(dpkg -S /lib/systemd/system/grecap@.service /usr/sbin/grecap-links 2>&1 | paste -s -d '|')"
 
 	setup_ns COL
 	ip -n "$COL" link add col0 type veth peer name peer0
@@ -124,7 +129,8 @@ packages() {
 	check_eq "nothing left of the packages" "" \
 		"$(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 'grecap-*' 2>/dev/null | grep -v '^un')"
 	check_eq "nor of their files" "" \
-		"$(ls -d /usr/src/grecap-* "$libdir/link_grecap.so" 2>/dev/null)"
+		"$(ls -d /usr/src/grecap-* "$libdir/link_grecap.so" /usr/sbin/grecap-links \
+			/lib/systemd/system/grecap@.service 2>/dev/null)"
 	check "rmmod" rmmod grecap
 	restore_plugin
 	umount "/lib/modules/$(uname -r)"

@@ -5,7 +5,7 @@
 # delivered: bad checksum, a header or inner frame cut short.  GRE that is
 # not ours to take (version 1, the routing bit) goes to the stack.
 
-source "$(dirname "$0")/lib.sh"
+source "${0%/*}/lib.sh"
 
 ALL_TESTS="
 	valid

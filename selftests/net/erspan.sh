@@ -2,16 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # ERSPAN Type I, II and III: the kernel's erspan and ip6erspan devices and
-# scapy (Type I, Type III with the platform subheader, unknown versions) as
-# mirror sources.  Each session lands byte-exact on the device filtering on
-# it; the vlan and tstamp options act on the captured frames.
+# hand-built packets (pkt erspan: Type I, Type III with the platform
+# subheader, unknown versions) as mirror sources.  Each session lands
+# byte-exact on the device filtering on it; the vlan and tstamp options act
+# on the captured frames.
 
-source "$(dirname "$0")/lib.sh"
-pkt_uses_scapy
+source "${0%/*}/lib.sh"
 
 ALL_TESTS="
 	kernel_sessions
-	scapy_types
+	crafted_types
 	unknown_versions
 	vlan
 	tstamp
@@ -46,11 +46,11 @@ kernel_sessions() {
 }
 
 ers() {
-	scapy erspan snd0 --dst-mac "$CMAC" --src $SND4 --dst $COL4 "$@"
+	pkt erspan snd0 --dst-mac "$CMAC" --src $SND4 --dst $COL4 "$@"
 }
 
-# scapy_stream DESC GRECAP CAPTURE-ARGS -- ERSPAN-ARGS
-scapy_stream() {
+# crafted_stream DESC GRECAP CAPTURE-ARGS -- ERSPAN-ARGS
+crafted_stream() {
 	local desc=$1 gdev=$2 f=$TMP/s$RANDOM
 	shift 2
 	capture_start "$COL" "$gdev" "$f.pcap"
@@ -59,17 +59,17 @@ scapy_stream() {
 	check "$desc" pkt compare "$f.exp" "$f.pcap"
 }
 
-scapy_types() {
+crafted_types() {
 	local e0
 
 	e0=$(gstat "$COL" grecap0 rx_erspan1)
-	scapy_stream "Type I -> catch-all: byte-exact" grecap0 --type 1
+	crafted_stream "Type I -> catch-all: byte-exact" grecap0 --type 1
 	check_eq "rx_erspan1" 10 $(($(gstat "$COL" grecap0 rx_erspan1) - e0))
-	scapy_stream "Type III with platform subheader: byte-exact" grecap0 \
+	crafted_stream "Type III with platform subheader: byte-exact" grecap0 \
 		--type 3 --session 7 --platform 3:0x1234:0x5678
-	scapy_stream "Type III with an IP frame (ft 2): byte-exact" grecap0 \
+	crafted_stream "Type III with an IP frame (ft 2): byte-exact" grecap0 \
 		--type 3 --session 7 --ft 2 --mac "$(mac "$COL" grecap0)"
-	scapy_stream "Type II to session 100 (scapy): byte-exact" gs100 \
+	crafted_stream "Type II to session 100 (hand-built): byte-exact" gs100 \
 		--type 2 --session 100
 	log_test "Type I, Type III with platform subheader and IP frame, Type II"
 }
@@ -90,16 +90,16 @@ unknown_versions() {
 # VLAN restore: Type II En=802.1Q and ISL, Type III with a VLAN and an
 # untagged frame; not when the option is off or the tag is in the frame.
 vlan() {
-	scapy_stream "vlan: Type II En=2 tag put back (vid 100, pcp 5)" gv500 \
+	crafted_stream "vlan: Type II En=2 tag put back (vid 100, pcp 5)" gv500 \
 		--type 2 --session 500 --en 2 --vlan 100 --cos 5 --expect-vlan
-	scapy_stream "vlan: Type II En=1 (ISL) tag put back" gv500 \
+	crafted_stream "vlan: Type II En=1 (ISL) tag put back" gv500 \
 		--type 2 --session 500 --en 1 --vlan 4000 --cos 1 --expect-vlan
-	scapy_stream "vlan: Type III tag put back (vid 77, pcp 3)" gv502 \
+	crafted_stream "vlan: Type III tag put back (vid 77, pcp 3)" gv502 \
 		--type 3 --session 502 --vlan 77 --cos 3 --expect-vlan
-	scapy_stream "vlan: Type II En=3 (tag in frame) left alone" gv500 \
+	crafted_stream "vlan: Type II En=3 (tag in frame) left alone" gv500 \
 		--type 2 --session 500 --en 3 --vlan 33 --inner-vlan 33
-	scapy_stream "vlan: Type II En=0 left alone" gv500 --type 2 --session 500
-	scapy_stream "vlan off: frame as sent" gn501 \
+	crafted_stream "vlan: Type II En=0 left alone" gv500 --type 2 --session 500
+	crafted_stream "vlan off: frame as sent" gn501 \
 		--type 2 --session 501 --en 2 --vlan 100 --cos 5
 	log_test "vlan on: the source's VLAN tag put back (Type II, III)"
 }

@@ -6,7 +6,7 @@
 # matches reaches a native tunnel on the same host; GRE to an address of
 # another host is left alone.
 
-source "$(dirname "$0")/lib.sh"
+source "${0%/*}/lib.sh"
 
 ALL_TESTS="
 	precedence
@@ -133,12 +133,14 @@ ip -n "$COL" addr add $COL4B/24 dev col0
 CMAC=$(mac "$COL" col0)
 # Each device is created with its whole filter in one command, so the
 # order does not matter: the catch-all comes first.
-grecap_add g_any
-grecap_add g_remkey remote $SND4 key 42
-grecap_add g_key key 42
-grecap_add g_rem remote $SND4
-grecap_add g_loc local $COL4B
-grecap_add g_rem6 remote $SND6
+ip -n "$COL" -batch - <<EOF || exit $ksft_fail
+link add g_any link col0 up type grecap
+link add g_remkey link col0 up type grecap remote $SND4 key 42
+link add g_key link col0 up type grecap key 42
+link add g_rem link col0 up type grecap remote $SND4
+link add g_loc link col0 up type grecap local $COL4B
+link add g_rem6 link col0 up type grecap remote $SND6
+EOF
 # One CPU sends and, through the veth, receives: address_moves tests what
 # that CPU remembers.
 taskset -pc 0 "$PKT_SRV_PID" >/dev/null || exit $ksft_fail

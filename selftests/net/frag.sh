@@ -2,18 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Outer fragments: GRE addressed to the collector, fragmented by the mirror
-# source (the kernel's gretap/ip6gretap over a 1500-byte path, and scapy for
-# reordered, duplicate, overlapping and never-completed fragments), is
+# source (the kernel's gretap/ip6gretap over a 1500-byte path, and pkt frag
+# for reordered, duplicate, overlapping and never-completed fragments), is
 # reassembled and every inner frame delivered once, byte-exact.  Fragments
 # of other traffic are left to the stack.
 
-source "$(dirname "$0")/lib.sh"
-pkt_uses_scapy
+source "${0%/*}/lib.sh"
 
 ALL_TESTS="
 	kernel_ipv4
-	scapy_ipv4
-	scapy_ipv6
+	crafted_ipv4
+	crafted_ipv6
 	incomplete
 	not_gre
 "
@@ -34,7 +33,7 @@ kernel_frag() {
 # The kernel as mirror source: 1514-byte frames through a gretap with a
 # 1500-byte MTU over a 1500-byte path, outer DF clear.  (An ip6gretap
 # answers Packet Too Big instead of fragmenting: IPv6 fragments come from
-# scapy.)
+# pkt frag.)
 kernel_ipv4() {
 	tunnel gt4 gretap nopmtudisc
 	ip -n "$SND" link set gt4 mtu 1500
@@ -43,16 +42,16 @@ kernel_ipv4() {
 	log_test "kernel gretap fragments (IPv4): reassembled, byte-exact"
 }
 
-# scapy_frag FAMILY MODE EXPECTED-FRAMES: each run its own reassembly IDs.
+# crafted_frag FAMILY MODE EXPECTED-FRAMES: each run its own reassembly IDs.
 ids=1000
 # When none is expected, the capture stops once reassembly dropped some.
-scapy_frag() {
+crafted_frag() {
 	local fam=$1 src=$SND4 dst=$COL4 f=$TMP/$1$2 d0
 	[ "$fam" = 6 ] && src=$SND6 dst=$COL6
 	shift
 	d0=$(gstat "$COL" grecap0 link_frag_dropped)
 	capture_start "$COL" grecap0 "$f.pcap"
-	scapy frag snd0 --dst-mac "$CMAC" --src $src \
+	pkt frag snd0 --dst-mac "$CMAC" --src $src \
 		--dst $dst --mtu 600 --size 1400 --count 5 --mode "$1" \
 		--ip-id $ids --expect "$f.exp" >"$f.n"
 	ids=$((ids + 100))
@@ -65,26 +64,26 @@ scapy_frag() {
 		pkt compare "$f.exp" "$f.pcap"
 }
 
-# scapy_fam FAMILY: in order, reversed, duplicated and overlapping.
-scapy_fam() {
+# crafted_fam FAMILY: in order, reversed, duplicated and overlapping.
+crafted_fam() {
 	local fam=$1 d0
 
-	scapy_frag $fam inorder 5
-	scapy_frag $fam reverse 5
-	scapy_frag $fam dup 5
+	crafted_frag $fam inorder 5
+	crafted_frag $fam reverse 5
+	crafted_frag $fam dup 5
 	d0=$(gstat "$COL" grecap0 link_frag_dropped)
-	scapy_frag $fam overlap 0
+	crafted_frag $fam overlap 0
 	check "IPv$fam overlap: counted link_frag_dropped" \
 		test "$(gstat "$COL" grecap0 link_frag_dropped)" -gt "$d0"
 }
 
-scapy_ipv4() {
-	scapy_fam 4
+crafted_ipv4() {
+	crafted_fam 4
 	log_test "IPv4 fragments in order, reversed, duplicate, overlapping"
 }
 
-scapy_ipv6() {
-	scapy_fam 6
+crafted_ipv6() {
+	crafted_fam 6
 	log_test "IPv6 fragments in order, reversed, duplicate, overlapping"
 }
 
@@ -100,9 +99,9 @@ incomplete() {
 	t4=$(snmp "$COL" Ip ReasmTimeout)
 	t6=$(snmp "$COL" Ip6 ReasmTimeout)
 	rx0=$(gstat "$COL" grecap0 rx_packets)
-	scapy frag snd0 --dst-mac "$CMAC" --src $SND4 --dst $COL4 \
+	pkt frag snd0 --dst-mac "$CMAC" --src $SND4 --dst $COL4 \
 		--mtu 600 --count 3 --mode incomplete --ip-id 5000 >/dev/null
-	scapy frag snd0 --dst-mac "$CMAC" --src $SND6 --dst $COL6 \
+	pkt frag snd0 --dst-mac "$CMAC" --src $SND6 --dst $COL6 \
 		--mtu 600 --count 3 --mode incomplete --ip-id 5000 >/dev/null
 	busywait 10000 timeouts_reach Ip $((t4 + 3))
 	busywait 10000 timeouts_reach Ip6 $((t6 + 3))

@@ -25,7 +25,7 @@ NETLINK_ROUTE = 0
 SOL_NETLINK = 270
 NETLINK_CAP_ACK = 10
 NETLINK_EXT_ACK = 11
-RTM_NEWLINK = 16
+RTM_NEWLINK, RTM_DELLINK = 16, 17
 NLM_F_REQUEST, NLM_F_ACK, NLM_F_EXCL, NLM_F_CREATE = 1, 4, 0x200, 0x400
 NLMSG_ERROR = 2
 NLMSGERR_ATTR_MSG = 1
@@ -70,12 +70,14 @@ def in_netns(netns):
                 raise OSError(ctypes.get_errno(), "setns back")
 
 
-def request(flags, body, netns=None):
+def request(flags, body, netns=None, msg=RTM_NEWLINK):
+    """Send one link request (BODY: ifinfomsg and attributes) from NETNS;
+    on an error, print it as ip does and exit 2."""
     with in_netns(netns):
         s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_ROUTE)
     s.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
     s.setsockopt(SOL_NETLINK, NETLINK_CAP_ACK, 1)
-    s.send(struct.pack("=IHHII", 16 + len(body), RTM_NEWLINK,
+    s.send(struct.pack("=IHHII", 16 + len(body), msg,
                        NLM_F_REQUEST | NLM_F_ACK | flags, 1, 0) + body)
     data = s.recv(65536)
     ln, t = struct.unpack("=IH", data[:6])

@@ -21,6 +21,28 @@
       IPv4 + UDP 4789 + VXLAN + Ethernet, as AWS Gateway Load Balancer
       sends), with what no kernel device sends: options, OAM, TZSP tags
       and link types, bad or absent UDP checksums, truncations.
+  erspan DEV --dst-mac M --src A --dst B --type 1|2|3 [fields] --expect F
+      ERSPAN Type I, II or III (with --platform ID:INFO1:INFO2, the
+      optional platform subheader; --t and --bso, the source's verdicts;
+      --ft 2, IP packets instead of frames) in IPv4 or IPv6 around
+      Ethernet frames; F gets the frames grecap should deliver (with
+      --expect-vlan: with the header's VLAN put back).
+  frag DEV --dst-mac M --src A --dst B --mtu N [--mode M] --expect F
+      GRE (0x6558) in IPv4 or IPv6 around large Ethernet frames, the outer
+      packet cut into fragments of at most N bytes; --mode: inorder,
+      reverse, dup, overlap (a conflicting overlap: the kernel drops the
+      packet) or incomplete (the last fragment is never sent).  F gets
+      what grecap should deliver; prints the fragments sent per packet.
+  tso DEV [--segments N] [--mss M]
+      One TCP super-frame of N*M payload bytes through DEV (a gretap) with
+      PACKET_VNET_HDR, so the stack cuts it into N back-to-back segments.
+  trafgen OUT --dst-mac M --src A --dst B --keys K,K... [--vnis V,V...]
+      Write to OUT a trafgen(8) configuration: per key, one GRE (0x6558)
+      packet with that key around a 200-byte UDP frame; per VNI, one VXLAN
+      packet (UDP 4789) with that VNI around the same frame.
+  decap IN OUT
+      Write to OUT the Ethernet frames inside the GRE and VXLAN (UDP 4789)
+      packets of IN.
   compare EXPECTED.pcap GOT.pcap [--any-order]
       Exit 0 when GOT holds exactly the frames of EXPECTED, in order (or,
       with --any-order, each exactly once in any order).
@@ -35,8 +57,8 @@
       Print the number of frames (longer than N bytes).
   tcp-seqs FILE.pcap [--outer]
       Print the TCP sequence numbers of the 1400-byte segments each frame
-      stands for (with --outer, of Ethernet in GRE in IPv4; a GRO-merged
-      frame stands for several), in the order of the frames.
+      stands for (with --outer, of the Ethernet frame in GRE or VXLAN; a
+      GRO-merged frame stands for several), in the order of the frames.
   bytes FILE.pcap...
       Print the number of bytes of all frames of all files.
   stamps FILE.pcap
@@ -48,18 +70,22 @@
   sysctl NAME=VALUE...
       Set sysctls of the process's network namespace (sysctl -w, without
       a process of its own).
+  faults OPERATION ..., fail-nth N ...
+      Fault injection on configuration (grecap_faults.py).
   nl [--netns PATH] raw|rawset ...
       A grecap_nl.py command: grecap links with hand-made attributes.
   serve [--scapy]
       Run commands read from stdin, one per line (shell words), answering
       each with a line "done RC" after its output: one process per test
       instead of a Python start per command, the main cost of a test in an
-      emulated guest.  "scapy CMD ..." runs a grecap_scapy.py command,
-      importing scapy on first use (--scapy: importing it in the
-      background from the start).  lib.sh's pkt_start, pkt and scapy.
+      emulated guest.  "scapy fuzz ..." runs grecap_scapy.py's fuzz, the
+      only command that needs scapy, importing scapy on first use
+      (--scapy: importing it in the background from the start).  lib.sh's
+      pkt_start, pkt and scapy.
 """
 
 import argparse
+import importlib
 import ipaddress
 import shlex
 import socket
@@ -68,17 +94,13 @@ import sys
 import threading
 import time
 
-import grecap_nl
-import grecap_replay
-from grecap_packets import (csum, ipv4, ipv6, mac, payload_for, pcap_read,
-                            pcap_write, udp)
+from grecap_packets import (DST_MAC, SRC_MAC, csum, cut4, cut6, erspan2,
+                            erspan3, erspan_platform, gre, inner_frame, ipv4,
+                            ipv4_fragment, ipv6, ipv6_fragment, mac,
+                            payload_for, pcap_read, pcap_write, udp, udp4)
 
 ETH_P_ALL = 0x0003
 PROTO = {"ipv4": 0x0800, "ipv6": 0x86DD, "mpls": 0x8847}
-
-
-SRC_MAC = mac("02:00:00:00:00:01")
-DST_MAC = mac("02:00:00:00:00:02")
 
 
 def frame(kind, i, args):
@@ -327,6 +349,233 @@ def cmd_gre(args):
         pcap_write(args.expect, frames)
 
 
+def send_raw(dev, frames):
+    """Whole frames out of DEV, through one packet socket."""
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((dev, 0))
+    for f in frames:
+        s.send(f)
+    s.close()
+
+
+def outer_frame(args, payload, ident=1):
+    """Ethernet + IPv4 (ID ident) or IPv6 from --src to --dst around a GRE
+    packet."""
+    if ":" in args.dst:
+        return mac(args.dst_mac) + SRC_MAC + b"\x86\xdd" + \
+            ipv6(args.src, args.dst, 47, payload)
+    return mac(args.dst_mac) + SRC_MAC + b"\x08\x00" + \
+        ipv4(args.src, args.dst, 47, payload, ident)
+
+
+def erspan_header(args, i):
+    """GRE and ERSPAN headers of frame i: Type I is GRE 0x88BE without a
+    sequence number and nothing else."""
+    if args.type == 1:
+        return gre(0x88BE)
+    if args.type == 2:
+        return gre(0x88BE, seq=i) + \
+            erspan2(args.ver if args.ver is not None else 1, args.vlan,
+                    args.cos, args.en, args.t, args.session, i)
+    hdr = erspan3(args.ver if args.ver is not None else 2, args.vlan,
+                  args.cos, args.bso, args.t, args.session, args.timestamp,
+                  args.ft, args.gra, 1 if args.platform else 0)
+    if args.platform:
+        hdr += erspan_platform(*(int(x, 0) for x in args.platform.split(":")))
+    return gre(0x22EB) + hdr
+
+
+def cmd_erspan(args):
+    wire, expect = [], []
+    for i in range(args.count):
+        inner = inner_frame(i, 60 + (i * 97) % 1000, args.inner_vlan,
+                            args.flows)
+        if args.ft == 2:
+            # An IP frame: the packet alone, delivered behind the header
+            # grecap makes for it.
+            body = inner[18 if args.inner_vlan is not None else 14:]
+            exp = mac(args.mac) + b"\0" * 6 + b"\x08\x00" + body
+        else:
+            body = exp = inner
+        if args.expect_vlan:
+            # What a capture of a frame with its tag restored shows.
+            tci = args.cos << 13 | args.vlan
+            exp = exp[:12] + struct.pack("!HH", 0x8100, tci) + exp[12:]
+        wire.append(outer_frame(args, erspan_header(args, i) + body,
+                                args.ip_id))
+        expect.append(exp)
+    send_raw(args.dev, wire)
+    if args.expect:
+        pcap_write(args.expect, expect)
+
+
+def frag_frame(args, ident, piece):
+    """The outer frame of one piece of a GRE packet (cut4, cut6)."""
+    if ":" in args.dst:
+        return mac(args.dst_mac) + SRC_MAC + b"\x86\xdd" + \
+            ipv6_fragment(args.src, args.dst, 47, ident, piece)
+    return mac(args.dst_mac) + SRC_MAC + b"\x08\x00" + \
+        ipv4_fragment(args.src, args.dst, 47, ident, piece)
+
+
+def cmd_frag(args):
+    expect = []
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((args.dev, 0))
+    for n in range(args.count):
+        inner = inner_frame(n, args.size)
+        payload = gre(0x6558) + inner
+        # IPv4: packets of at most --mtu bytes; IPv6: the same, with the
+        # fragment header.
+        pieces = cut6(payload, args.mtu) if ":" in args.dst else \
+            cut4(payload, args.mtu - 20)
+        if args.mode == "reverse":
+            pieces.reverse()
+            expect.append(inner)
+        elif args.mode == "dup":
+            pieces = pieces[:1] + pieces + pieces[-1:]
+            expect.append(inner)
+        elif args.mode == "overlap":
+            # A copy of the second fragment 8 bytes further on: it
+            # overlaps the second and third partly, for which reassembly
+            # drops the whole packet (RFC 5722).
+            off, more, data = pieces[1]
+            pieces = pieces[:2] + [(off + 1, more, data)] + pieces[2:]
+        elif args.mode == "incomplete":
+            pieces = pieces[:-1]
+        else:
+            expect.append(inner)
+        # Its own reassembly ID per packet: --ip-id, --ip-id + 1, ...
+        for piece in pieces:
+            s.send(frag_frame(args, args.ip_id + n, piece))
+        print(len(pieces))
+    s.close()
+    if args.expect:
+        pcap_write(args.expect, expect)
+
+
+def tcp_super_frame(args):
+    """Ethernet/IPv4/TCP with N*M payload bytes; TCP checksum partial."""
+    payload = payload_for(0, args.segments * args.mss)
+    src, dst = "10.9.0.1", "10.9.0.2"
+    tcp_len = 20 + len(payload)
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + tcp_len, 4000, 0x4000,
+                     64, 6, 0, socket.inet_aton(src), socket.inet_aton(dst))
+    # CHECKSUM_PARTIAL: the field holds the folded pseudo-header sum.
+    ph = socket.inet_aton(src) + socket.inet_aton(dst) + \
+        struct.pack("!BBH", 0, 6, tcp_len)
+    s = sum(struct.unpack("!6H", ph))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    tcp = struct.pack("!HHIIBBHHH", 40000, 5001, 1000, 1, 5 << 4, 0x18,
+                      65535, s, 0)
+    return DST_MAC + SRC_MAC + b"\x08\x00" + ip + tcp + payload
+
+
+def cmd_tso(args):
+    frame = tcp_super_frame(args)
+    # struct virtio_net_hdr: NEEDS_CSUM, GSO_TCPV4, header length, MSS,
+    # checksum start (the TCP header) and offset of its check field.
+    vnet = struct.pack("<BBHHHH", 1, 1, 54, args.mss, 34, 16)
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.setsockopt(263, 15, 1)        # SOL_PACKET, PACKET_VNET_HDR
+    s.bind((args.dev, 0))
+    s.send(vnet + frame)
+    s.close()
+
+
+def ip_payload(fr):
+    """(protocol, offset, end) of the IP payload of an Ethernet frame of
+    IPv4 or IPv6 (behind 802.1Q/802.1ad tags; first fragments too); None
+    for any other frame."""
+    off, ethertype = 14, fr[12:14]
+    while ethertype in (b"\x81\x00", b"\x88\xa8") and len(fr) >= off + 4:
+        off, ethertype = off + 4, fr[off + 2:off + 4]
+    if ethertype == b"\x08\x00" and len(fr) >= off + 20:
+        ihl = (fr[off] & 15) * 4
+        length, frag = struct.unpack("!HxxH", fr[off + 2:off + 8])
+        if frag & 0x1FFF or ihl < 20:
+            return None
+        nh = fr[off + 9]
+        # A length short of the header's own: scapy took the frame's.
+        end = off + length if length >= ihl else len(fr)
+        off += ihl
+    elif ethertype == b"\x86\xdd" and len(fr) >= off + 40:
+        nh = fr[off + 6]
+        end = off + 40 + struct.unpack("!H", fr[off + 4:off + 6])[0]
+        off += 40
+        # Hop-by-hop, routing and destination options; a first fragment.
+        while nh in (0, 43, 44, 60) and off + 8 <= min(end, len(fr)):
+            if nh == 44 and struct.unpack("!H", fr[off + 2:off + 4])[0] >> 3:
+                return None
+            nh, off = fr[off], off + (8 if nh == 44 else 8 + fr[off + 1] * 8)
+    else:
+        return None
+    return nh, off, min(end, len(fr))
+
+
+def gre_payload(fr):
+    """What follows the GRE header in an Ethernet frame of GRE in IPv4 or
+    IPv6 (see ip_payload), to the end of the frame; None for any other
+    frame.  The GRE header must fit in the IP payload, but what follows it
+    is taken whole, Ethernet padding and all, as scapy's dissector took it
+    for gro's expectations."""
+    ip = ip_payload(fr)
+    if ip is None or ip[0] != 47:
+        return None
+    _, off, end = ip
+    # Too short for GRE, or PPTP's enhanced GRE (a layer of its own).
+    if off + 4 > end or fr[off + 2:off + 4] == b"\x88\x0b":
+        return None
+    flags = fr[off]
+    hl = 4 + 4 * (flags >> 7 | flags >> 6 & 1) + 4 * (flags >> 5 & 1) + \
+        4 * (flags >> 4 & 1)
+    return fr[off + hl:] if off + hl <= end else None
+
+
+def vxlan_payload(fr):
+    """The Ethernet frame in VXLAN (UDP to 4789) in an Ethernet frame, to
+    the end of the datagram; None for any other frame."""
+    ip = ip_payload(fr)
+    if ip is None or ip[0] != 17:
+        return None
+    _, off, end = ip
+    if off + 16 > end or struct.unpack("!H", fr[off + 2:off + 4])[0] != 4789:
+        return None
+    return fr[off + 16:off + struct.unpack("!H", fr[off + 4:off + 6])[0]]
+
+
+def inner_of(fr):
+    """The frame inside GRE or VXLAN, or None."""
+    inner = gre_payload(fr)
+    return inner if inner is not None else vxlan_payload(fr)
+
+
+def cmd_decap(args):
+    frames = (inner_of(fr) for fr in pcap_read(args.infile))
+    pcap_write(args.outfile, [f for f in frames if f is not None])
+
+
+def cmd_trafgen(args):
+    """Per key, a trafgen(8) packet: GRE (0x6558) with that key around a
+    UDP frame (from port 53, as scapy's UDP made it) of 200 bytes; per VNI,
+    the same frame in VXLAN (UDP 4789, no checksum)."""
+    udp_frame = ipv4("10.9.0.1", "10.9.0.2", 17,
+                     udp4("10.9.0.1", "10.9.0.2", 53, 9, b"x" * 200))
+    frame = mac("02:00:00:00:00:04") + mac("02:00:00:00:00:03") + \
+        b"\x08\x00" + udp_frame
+    with open(args.outfile, "w", encoding="ascii") as out:
+        packets = [ipv4(args.src, args.dst, 47,
+                        gre(0x6558, key=int(key)) + frame)
+                   for key in args.keys.split(",")]
+        packets += [ipv4(args.src, args.dst, 17, udp(
+            40000, 4789, struct.pack("!BxxxI", 0x08, int(vni) << 8) + frame))
+                    for vni in args.vnis.split(",") if vni]
+        for ip in packets:
+            p = mac(args.dst_mac) + SRC_MAC + b"\x08\x00" + ip
+            out.write("{ " + ", ".join("0x%02x" % b for b in p) + " }\n")
+
+
 def cmd_compare(args):
     exp, got = pcap_read(args.expected), pcap_read(args.got)
     if args.any_order:
@@ -391,10 +640,13 @@ def cmd_same_time(args):
 
 def cmd_tcp_seqs(args):
     out = []
-    off = 14 + 20 + 8 + 14 if args.outer else 14
+    off = 14
     for fr in pcap_read(args.file):
-        if fr[12:14] != b"\x08\x00" or fr[off - 2:off] != b"\x08\x00" or \
-                fr[off + 9] != 6:
+        if args.outer:
+            fr = inner_of(fr)
+            if fr is None:
+                continue
+        if fr[12:14] != b"\x08\x00" or fr[off + 9] != 6:
             continue
         seq = struct.unpack("!I", fr[off + 24:off + 28])[0]
         for n in range(max(1, (len(fr) - off - 40) // 1400)):
@@ -514,11 +766,78 @@ def build_parser():
     sy.add_argument("settings", nargs="+")
     st = sub.add_parser("stamps")
     st.add_argument("file")
-    grecap_replay.add_parser(sub)
+    for name in ("erspan", "frag"):
+        c = sub.add_parser(name)
+        c.add_argument("dev")
+        c.add_argument("--dst-mac", required=True)
+        c.add_argument("--src", required=True)
+        c.add_argument("--dst", required=True)
+        c.add_argument("--count", type=int, default=1)
+        c.add_argument("--expect")
+        c.add_argument("--ip-id", type=int, default=1)
+    e = sub.choices["erspan"]
+    e.add_argument("--type", type=int, choices=(1, 2, 3), required=True)
+    e.add_argument("--ver", type=int)
+    e.add_argument("--session", type=int, default=0)
+    e.add_argument("--vlan", type=int, default=0)
+    e.add_argument("--cos", type=int, default=0)
+    e.add_argument("--en", type=int, default=0)
+    e.add_argument("--t", type=int, default=0, help="T bit: truncated")
+    e.add_argument("--bso", type=int, default=0, help="Type III BSO")
+    e.add_argument("--gra", type=int, default=0)
+    e.add_argument("--timestamp", type=lambda x: int(x, 0), default=0)
+    e.add_argument("--ft", type=int, default=0)
+    e.add_argument("--platform", help="Type III subheader: ID:INFO1:INFO2")
+    e.add_argument("--inner-vlan", type=int)
+    e.add_argument("--flows", type=int,
+                   help="frame i from UDP port 4000 + i %% FLOWS")
+    e.add_argument("--expect-vlan", action="store_true")
+    e.add_argument("--mac", default="00:00:00:00:00:00")
+    f = sub.choices["frag"]
+    f.add_argument("--mtu", type=int, default=1500)
+    f.add_argument("--size", type=int, default=1400)
+    f.add_argument("--mode", default="inorder",
+                   choices=("inorder", "reverse", "dup", "overlap",
+                            "incomplete"))
+    t = sub.add_parser("tso")
+    t.add_argument("dev")
+    t.add_argument("--segments", type=int, default=10)
+    t.add_argument("--mss", type=int, default=1400)
+    d = sub.add_parser("decap")
+    d.add_argument("infile")
+    d.add_argument("outfile")
+    t = sub.add_parser("trafgen")
+    t.add_argument("outfile")
+    t.add_argument("--dst-mac", required=True)
+    t.add_argument("--src", required=True)
+    t.add_argument("--dst", required=True)
+    t.add_argument("--keys", required=True)
+    t.add_argument("--vnis", default="")
+    for name in LAZY:
+        # Parsed by their module's own parser (lazy_run).
+        sub.add_parser(name, add_help=False).add_argument(
+            "rest", nargs=argparse.REMAINDER)
     sub.add_parser("serve").add_argument(
         "--scapy", action="store_true",
         help="import scapy in the background from the start")
     return p
+
+
+# Commands of modules of their own, imported when first run: most tests
+# never run them, and in the test VM each import costs a start.
+LAZY = {"replay": "grecap_replay", "faults": "grecap_faults",
+        "fail-nth": "grecap_faults", "nl": "grecap_nl"}
+
+
+def lazy_run(argv):
+    """ARGV: a LAZY command and its arguments."""
+    mod = importlib.import_module(LAZY[argv[0]])
+    if argv[0] == "nl":
+        mod.main(argv[1:])
+        return
+    p = argparse.ArgumentParser(prog="grecap_pkt.py")
+    mod.add_parsers(p.add_subparsers(dest="cmd", required=True))
+    mod.run(p.parse_args(argv))
 
 
 def run(args):
@@ -536,8 +855,18 @@ def run(args):
         cmd_merge(args)
     elif args.cmd == "flow-order":
         cmd_flow_order(args)
-    elif args.cmd == "replay":
-        grecap_replay.cmd_replay(args)
+    elif args.cmd == "erspan":
+        cmd_erspan(args)
+    elif args.cmd == "frag":
+        cmd_frag(args)
+    elif args.cmd == "tso":
+        cmd_tso(args)
+    elif args.cmd == "decap":
+        cmd_decap(args)
+    elif args.cmd == "trafgen":
+        cmd_trafgen(args)
+    elif args.cmd in LAZY:
+        lazy_run([args.cmd] + args.rest)
     elif args.cmd == "sysctl":
         cmd_sysctl(args)
     elif args.cmd == "bytes":
@@ -578,8 +907,8 @@ def serve(parser, preload=False):
         rc = 0
         try:
             argv = shlex.split(line)
-            if argv[:1] == ["nl"]:
-                grecap_nl.main(argv[1:])
+            if argv[:1] and argv[0] in LAZY:
+                lazy_run(argv)
             elif argv[:1] == ["scapy"]:
                 if loader is not None:
                     loader.join()
@@ -603,6 +932,9 @@ def serve(parser, preload=False):
 
 
 def main():
+    if sys.argv[1:2] and sys.argv[1] in LAZY:
+        lazy_run(sys.argv[1:])
+        return
     parser = build_parser()
     args = parser.parse_args()
     if args.cmd == "serve":

@@ -4,6 +4,7 @@
   replay FILE --link DEV --dst-mac M --dev GRECAP --index N --dst4 A --dst6 B
          [--encap gre|vxlan|geneve|tzsp] [--port P] [--inner-vxlan]
          [--udp-csum-zero] [--udp6-csum-zero] [--cut-by-source]
+         [--make-on NETNS:LINK]
 
 FILE is a pcap or pcapng capture of Ethernet frames or of bare IP packets
 (LINKTYPE_RAW), read where it lies (../shared/traces beside the project).
@@ -26,7 +27,9 @@ UDP header on is otherwise sent as it was captured.
 GRECAP is a fresh catch-all device of the encapsulation --encap (and, for
 vxlan, geneve and tzsp, the UDP port --port, by default 4789, 6081 and
 37008; --inner-vxlan for a geneve device with innervxlan on), the only
-grecap device of its link.  What grecap must make of each packet is
+grecap device of its link.  --make-on makes it, on LINK of the network
+namespace of file NETNS, in this process's namespace, up, and deletes it
+once checked.  What grecap must make of each packet is
 computed here from the protocols (RFC 2784/2890 GRE, ERSPAN Types I-III,
 WCCP, RFC 7348 VXLAN, RFC 8926 GENEVE, TZSP, RFC 768 UDP, outer
 reassembly), independently of the module: the frames it delivers, byte
@@ -50,6 +53,7 @@ import socket
 import struct
 import time
 
+import grecap_nl as nl
 from grecap_packets import csum, ipv4
 
 ETH_P_ALL = 0x0003
@@ -877,7 +881,54 @@ def cmd_replay(args):
     raise SystemExit(0 if ok else 1)
 
 
-def add_parser(sub):
+ENCAPS = ("gre", "vxlan", "geneve", "tzsp")   # enum grecap_encap
+IFF_UP = 1
+IFLA_NET_NS_FD = 28
+IFLA_GRECAP_ENCAP, IFLA_GRECAP_PORT, IFLA_GRECAP_INNER_VXLAN = 10, 11, 13
+
+
+def make_device(args):
+    """--make-on NETNS:LINK: the device --dev, of the replay's
+    encapsulation, made on LINK of NETNS but in this process's namespace,
+    and up: one request where ip needs three (add, set netns, set up),
+    each a process start, which counts under emulation."""
+    netns, link = args.make_on.split(":")
+    data = nl.attr(IFLA_GRECAP_ENCAP, bytes([ENCAPS.index(args.encap)]))
+    if args.port:
+        data += nl.attr(IFLA_GRECAP_PORT, struct.pack("!H", args.port))
+    if args.inner_vxlan:
+        data += nl.attr(IFLA_GRECAP_INNER_VXLAN, b"\1")
+    with nl.in_netns(netns):
+        index = socket.if_nametoindex(link)
+    with open("/proc/thread-self/ns/net") as here:
+        body = struct.pack("=BxHiII", socket.AF_UNSPEC, 0, 0, IFF_UP,
+                           IFF_UP)
+        body += nl.attr(nl.IFLA_IFNAME, args.dev.encode() + b"\0")
+        body += nl.attr(nl.IFLA_LINK, struct.pack("=I", index))
+        body += nl.attr(IFLA_NET_NS_FD, struct.pack("=I", here.fileno()))
+        body += nl.attr(nl.IFLA_LINKINFO,
+                        nl.attr(nl.IFLA_INFO_KIND, b"grecap\0") +
+                        nl.attr(nl.IFLA_INFO_DATA, data))
+        nl.request(nl.NLM_F_CREATE | nl.NLM_F_EXCL, body, netns)
+
+
+def delete_device(dev):
+    body = struct.pack("=BxHiII", socket.AF_UNSPEC, 0, 0, 0, 0)
+    nl.request(0, body + nl.attr(nl.IFLA_IFNAME, dev.encode() + b"\0"),
+               msg=nl.RTM_DELLINK)
+
+
+def run(args):
+    if args.make_on:
+        make_device(args)
+    try:
+        cmd_replay(args)
+    finally:
+        if args.make_on:
+            delete_device(args.dev)
+
+
+def add_parsers(sub):
     r = sub.add_parser("replay")
     r.add_argument("file")
     r.add_argument("--link", required=True)
@@ -886,7 +937,10 @@ def add_parser(sub):
     r.add_argument("--index", type=int, required=True)
     r.add_argument("--dst4", required=True)
     r.add_argument("--dst6", required=True)
-    r.add_argument("--encap", choices=("gre", "vxlan", "geneve", "tzsp"),
+    r.add_argument("--make-on", metavar="NETNS:LINK",
+                   help="make --dev on LINK of the namespace of file NETNS,"
+                   " here, up, and delete it after")
+    r.add_argument("--encap", choices=ENCAPS,
                    default="gre", help="the device's encapsulation")
     r.add_argument("--port", type=int,
                    help="a UDP device's port (default 4789, 6081, 37008)")

@@ -1,21 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""Scapy-built traffic for the grecap selftests: what no kernel device sends.
+"""Hostile input for the grecap selftests, from scapy's fuzz().
 
-  erspan DEV --dst-mac M --src A --dst B --type 1|2|3 [fields] --expect F
-      ERSPAN Type I, II or III (with --platform, the optional platform
-      subheader; --t and --bso, the source's verdicts) around Ethernet
-      frames; F gets the frames grecap should
-      deliver (with --expect-vlan: with the header's VLAN put back).
-  frag DEV --dst-mac M --src A --dst B --mtu N [--mode M] --expect F
-      GRE (0x6558) around large Ethernet frames, the outer packet cut into
-      fragments of at most N bytes; --mode: inorder, reverse, dup, overlap
-      (a conflicting overlap: the kernel drops the packet) or incomplete
-      (the last fragment is never sent).  F gets what grecap should deliver.
-  tso DEV --src A --dst B --segments N --mss M --expect F
-      One TCP super-frame of N*M payload bytes through DEV (a gretap) with
-      PACKET_VNET_HDR, so the stack cuts it into N back-to-back segments; F
-      gets those segments as they will be on the wire.
   fuzz DEV --dst-mac M --seed N
       Hostile input, the same for a given seed: truncations of valid GRE,
       ERSPAN and GRE-over-IPv6 at every byte offset, random bytes in GRE
@@ -25,14 +11,17 @@
       fragments, a 60000-byte inner frame.  Every outer IP header is valid
       and addressed to the collector, so each packet is grecap's to account
       for.  Prints "whole N" and "fragments N": packets and fragments sent.
-  decap IN OUT
-      Write to OUT the Ethernet frames inside the GRE packets of IN.
-  trafgen OUT --dst-mac M --src A --dst B --keys K,K...
-      Write to OUT a trafgen(8) configuration: per key, one GRE (0x6558)
-      packet with that key around a 200-byte UDP frame.
+      --udp: the same for UDP to the VXLAN, GENEVE and TZSP ports (4789,
+      6081, 37008): truncations after a whole UDP header, random VXLAN and
+      GENEVE fields and options, random TZSP tags, bad and absent
+      checksums, IPv6, outer fragments.
 
-grecap_pkt.py serve runs these too ("scapy CMD ..."), importing this
-module once per test (scapy's import takes seconds in an emulated guest).
+Only fuzzing needs scapy: its fuzz() draws random values for every field
+of a layer.  The rest of the hand-made traffic (ERSPAN, fragments, TSO,
+trafgen configurations) is grecap_pkt.py's, built with the standard
+library: importing scapy takes seconds in an emulated guest, 15 s on the
+debug kernel.  grecap_pkt.py serve runs this command too ("scapy fuzz
+..."), importing this module once per test.
 """
 
 import argparse
@@ -40,7 +29,8 @@ import random
 import socket
 import struct
 
-from grecap_packets import csum, ipv4, ipv6, payload_for
+from grecap_packets import (SRC_MAC, csum, inner_frame, ipv4, ipv6, mac, udp,
+                            udp4)
 
 # Only the layers used: scapy.all loads every layer and takes three times
 # as long to import, which adds up over a test run in an emulated guest.
@@ -48,175 +38,19 @@ from scapy.config import conf
 from scapy.layers.inet import IP, UDP, IPOption_RR, fragment
 from scapy.layers.inet6 import (IPv6, IPv6ExtHdrFragment, IPv6ExtHdrHopByHop,
                                 IPv6ExtHdrDestOpt, fragment6)
-from scapy.layers.l2 import GRE, Dot1Q, Ether
+from scapy.layers.l2 import GRE, Ether
+from scapy.layers.vxlan import VXLAN
 from scapy.packet import Raw, fuzz
-from scapy.utils import rdpcap, wrpcap
-from scapy.contrib.erspan import (ERSPAN_I, ERSPAN_II, ERSPAN_III,
+from scapy.contrib.geneve import GENEVE
+from scapy.contrib.erspan import (ERSPAN_II, ERSPAN_III,
                                   ERSPAN_PlatformSpecific)
 
 conf.verb = 0
-SRC_MAC = "02:00:00:00:00:01"
-DST_MAC = "02:00:00:00:00:02"
 
 
-def inner_frame(i, size, tagged_vlan=None, flows=None):
-    eth = Ether(src=SRC_MAC, dst=DST_MAC)
-    if tagged_vlan is not None:
-        eth = eth / Dot1Q(vlan=tagged_vlan)
-    return eth / IP(src="10.9.0.1", dst="10.9.0.2", id=i) / \
-        UDP(sport=4000 + (i % flows if flows else i), dport=9) / \
-        Raw(payload_for(i, size))
-
-
-def outer(args, proto_pkt):
-    if ":" in args.dst:
-        ip = IPv6(src=args.src, dst=args.dst)
-    else:
-        ip = IP(src=args.src, dst=args.dst, id=args.ip_id)
-    return Ether(src=SRC_MAC, dst=args.dst_mac) / ip / proto_pkt
-
-
-def send_raw(dev, frames):
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-    s.bind((dev, 0))
-    for f in frames:
-        s.send(bytes(f))
-    s.close()
-
-
-def erspan_hdr(args, i):
-    if args.type == 1:
-        return GRE(proto=0x88BE) / ERSPAN_I()
-    if args.type == 2:
-        return GRE(proto=0x88BE, seqnum_present=1,
-                   sequence_number=i) / \
-            ERSPAN_II(ver=args.ver if args.ver is not None else 1,
-                      vlan=args.vlan, cos=args.cos, en=args.en, t=args.t,
-                      session_id=args.session, index=i)
-    h = ERSPAN_III(ver=args.ver if args.ver is not None else 2,
-                   vlan=args.vlan, cos=args.cos, session_id=args.session,
-                   t=args.t, bso=args.bso,
-                   timestamp=args.timestamp, gra=args.gra, ft=args.ft,
-                   o=1 if args.platform else 0)
-    if args.platform:
-        pid, info1, info2 = (int(x, 0) for x in args.platform.split(":"))
-        h = h / ERSPAN_PlatformSpecific(platf_id=pid, info1=info1,
-                                        info2=info2)
-    return GRE(proto=0x22EB) / h
-
-
-def cmd_erspan(args):
-    wire, expect = [], []
-    for i in range(args.count):
-        inner = inner_frame(i, 60 + (i * 97) % 1000, args.inner_vlan,
-                            args.flows)
-        if args.ft == 2:
-            body = inner[IP]
-            exp = Ether(src="00:00:00:00:00:00", dst=args.mac) / body
-        else:
-            body = inner
-            exp = inner
-        if args.expect_vlan:
-            # What a capture of a frame with its tag restored shows.
-            raw = bytes(exp)
-            tci = args.cos << 13 | args.vlan
-            exp = raw[:12] + struct.pack("!HH", 0x8100, tci) + raw[12:]
-        wire.append(outer(args, erspan_hdr(args, i) / body))
-        expect.append(bytes(exp))
-    send_raw(args.dev, wire)
-    if args.expect:
-        wrpcap(args.expect, [Ether(e) for e in expect])
-
-
-def gre_frames(args):
-    frames, packets = [], []
-    for i in range(args.count):
-        inner = inner_frame(i, args.size)
-        pkt = outer(args, GRE(proto=0x6558) / inner)
-        frames.append(bytes(inner))
-        packets.append(pkt)
-    return frames, packets
-
-
-def cut(args, pkt):
-    """The outer packet of pkt as a list of Ethernet frames of fragments."""
-    eth = pkt[Ether]
-    if IPv6 in pkt:
-        ip6 = pkt[IPv6]
-        ip6 = IPv6(src=ip6.src, dst=ip6.dst) / \
-            IPv6ExtHdrFragment(id=args.ip_id) / ip6.payload
-        frags = fragment6(ip6, args.mtu)
-    else:
-        frags = fragment(pkt[IP], args.mtu - 20)
-    return [Ether(src=eth.src, dst=eth.dst) / f for f in frags]
-
-
-def cmd_frag(args):
-    frames, packets = gre_frames(args)
-    expect = []
-    first_id = args.ip_id
-    for n, (inner, pkt) in enumerate(zip(frames, packets)):
-        # Its own reassembly ID per packet: --ip-id, --ip-id + 1, ...
-        args.ip_id = first_id + n
-        pkt = outer(args, pkt[GRE])
-        parts = cut(args, pkt)
-        if args.mode == "reverse":
-            parts.reverse()
-            expect.append(inner)
-        elif args.mode == "dup":
-            parts = parts[:1] + parts + parts[-1:]
-            expect.append(inner)
-        elif args.mode == "overlap":
-            # A copy of the second fragment 8 bytes further on: it
-            # overlaps the second and third partly, for which reassembly
-            # drops the whole packet (RFC 5722).
-            bad = parts[1].copy()
-            if IPv6ExtHdrFragment in bad:
-                bad[IPv6ExtHdrFragment].offset += 1
-            else:
-                bad[IP].frag += 1
-                del bad[IP].chksum
-            parts = parts[:2] + [Ether(bytes(bad))] + parts[2:]
-        elif args.mode == "incomplete":
-            parts = parts[:-1]
-        else:
-            expect.append(inner)
-        send_raw(args.dev, parts)
-        print(len(parts))
-    if args.expect:
-        wrpcap(args.expect, [Ether(e) for e in expect])
-
-
-def tcp_super_frame(args):
-    """Ethernet/IPv4/TCP with N*M payload bytes; TCP checksum partial."""
-    payload = payload_for(0, args.segments * args.mss)
-    src, dst = "10.9.0.1", "10.9.0.2"
-    tcp_len = 20 + len(payload)
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + tcp_len, 4000, 0x4000,
-                     64, 6, 0, socket.inet_aton(src), socket.inet_aton(dst))
-    # CHECKSUM_PARTIAL: the field holds the folded pseudo-header sum.
-    ph = socket.inet_aton(src) + socket.inet_aton(dst) + \
-        struct.pack("!BBH", 0, 6, tcp_len)
-    s = sum(struct.unpack("!6H", ph))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    tcp = struct.pack("!HHIIBBHHH", 40000, 5001, 1000, 1, 5 << 4, 0x18,
-                      65535, s, 0)
-    eth = bytes.fromhex(DST_MAC.replace(":", "")) + \
-        bytes.fromhex(SRC_MAC.replace(":", "")) + b"\x08\x00"
-    return eth + ip + tcp + payload
-
-
-def cmd_tso(args):
-    frame = tcp_super_frame(args)
-    # struct virtio_net_hdr: NEEDS_CSUM, GSO_TCPV4, header length, MSS,
-    # checksum start (the TCP header) and offset of its check field.
-    vnet = struct.pack("<BBHHHH", 1, 1, 54, args.mss, 34, 16)
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-    s.setsockopt(263, 15, 1)        # SOL_PACKET, PACKET_VNET_HDR
-    s.bind((args.dev, 0))
-    s.send(vnet + frame)
-    s.close()
+def inner(i, size):
+    """inner_frame() as a scapy packet, to stack layers on."""
+    return Ether(inner_frame(i, size))
 
 
 # Most fuzz packets are put together from bytes: building each one as a
@@ -252,16 +86,16 @@ def gre_bytes(payload, c=0, r=0, k=0, s=0, ssr=0, ver=0, proto=0x6558):
 def fuzz_packets(args):
     """Outer IP packets (scapy or bytes); ("frag", packet) for fragments."""
     v4, v6 = V4, V6
-    inner = inner_frame(1, 200)
-    inner_b = bytes(inner)
+    first = inner(1, 200)
+    inner_b = bytes(first)
     valid = [
         IP(**v4) / GRE(proto=0x6558, key_present=1, key=5, chksum_present=1)
-        / inner,
+        / first,
         IP(**v4) / GRE(proto=0x88BE, seqnum_present=1) / ERSPAN_II(ver=1)
-        / inner,
+        / first,
         IP(**v4) / GRE(proto=0x22EB) / ERSPAN_III(ver=2, o=1)
-        / ERSPAN_PlatformSpecific(platf_id=3) / inner,
-        IPv6(**v6) / GRE(proto=0x6558, key_present=1, key=5) / inner,
+        / ERSPAN_PlatformSpecific(platf_id=3) / first,
+        IPv6(**v6) / GRE(proto=0x6558, key_present=1, key=5) / first,
     ]
     for pkt in valid:
         raw = bytes(pkt)
@@ -303,29 +137,29 @@ def fuzz_packets(args):
     for n in range(14):
         yield ip4(gre_bytes(inner_b[:n]))
     yield IP(options=[IPOption_RR(routers=["0.0.0.0"] * 4)], **v4) / \
-        GRE(proto=0x6558) / inner
+        GRE(proto=0x6558) / first
     yield IPv6(**v6) / IPv6ExtHdrHopByHop() / IPv6ExtHdrDestOpt() / \
-        IPv6ExtHdrDestOpt() / GRE(proto=0x6558) / inner
+        IPv6ExtHdrDestOpt() / GRE(proto=0x6558) / first
     gre_in_gre = bytes(IP(**v4) / GRE(proto=0x6558) / Ether() / IP(**v4) /
-                       GRE(proto=0x6558) / inner)
+                       GRE(proto=0x6558) / first)
     for _ in range(20):
         yield gre_in_gre
     # Fragments: a jumbo inner frame, overlapping, duplicate, incomplete.
-    big = IP(id=7001, **v4) / GRE(proto=0x6558) / inner_frame(2, 60000)
+    big = IP(id=7001, **v4) / GRE(proto=0x6558) / inner(2, 60000)
     for f in fragment(big, 1400):
         yield "frag", f
-    p = IP(id=7002, **v4) / GRE(proto=0x6558) / inner_frame(3, 3000)
+    p = IP(id=7002, **v4) / GRE(proto=0x6558) / inner(3, 3000)
     frags = fragment(p, 1000)
     for f in frags + frags[1:2]:
         yield "frag", f
     bad = frags[1].copy()
     bad.frag += 2
     del bad.chksum
-    p = IP(id=7003, **v4) / GRE(proto=0x6558) / inner_frame(4, 3000)
+    p = IP(id=7003, **v4) / GRE(proto=0x6558) / inner(4, 3000)
     for f in fragment(p, 1000)[:2] + [IP(bytes(bad))]:
         yield "frag", f
     p = IPv6(**v6) / IPv6ExtHdrFragment(id=7004) / GRE(proto=0x6558) / \
-        inner_frame(5, 3000)
+        inner(5, 3000)
     for f in fragment6(p, 1000)[:-1]:
         yield "frag", f
     for _ in range(100):
@@ -335,14 +169,99 @@ def fuzz_packets(args):
                                    for _ in range(random.randrange(8, 64))))
 
 
+# The default ports of grecap's UDP devices.
+VXLAN_PORT, GENEVE_PORT, TZSP_PORT = 4789, 6081, 37008
+
+
+def udp_ip4(dport, payload, check=True):
+    """payload in UDP to dport in IPv4 (V4), checksummed, or with none
+    (0)."""
+    if check:
+        seg = udp4(V4["src"], V4["dst"], 40000, dport, payload)
+    else:
+        seg = udp(40000, dport, payload)
+    return ipv4(V4["src"], V4["dst"], 17, seg)
+
+
+def udp_ip6(dport, payload):
+    """payload in UDP to dport in IPv6 (V6), checksummed (RFC 8200)."""
+    seg = udp(40000, dport, payload)
+    ph = socket.inet_pton(socket.AF_INET6, V6["src"]) + \
+        socket.inet_pton(socket.AF_INET6, V6["dst"]) + \
+        struct.pack("!IxxxB", len(seg), 17)
+    seg = seg[:6] + struct.pack("!H", csum(ph + seg) or 0xFFFF) + seg[8:]
+    return ipv6(V6["src"], V6["dst"], 17, seg)
+
+
+def tzsp_tags():
+    """Random TZSP tagged fields: padding, an end, or a tag and its
+    length, with random bytes after."""
+    out = b""
+    for _ in range(random.randrange(0, 6)):
+        tag = random.choice((0, 1, random.getrandbits(8)))
+        out += bytes([tag])
+        if tag > 1:
+            n = random.randrange(0, 12)
+            out += bytes([n]) + bytes(random.getrandbits(8) for _ in range(n))
+    return out
+
+
+def fuzz_udp_packets():
+    """Outer IP packets of UDP to the VXLAN, GENEVE and TZSP ports: every
+    UDP header whole and its length the datagram's, so that each is a
+    grecap device's to account for."""
+    first = inner_frame(1, 200)
+    valid = [
+        (VXLAN_PORT, bytes(VXLAN(vni=7)) + first),
+        (GENEVE_PORT, bytes(GENEVE(vni=7, proto=0x6558, optionlen=2)) +
+         bytes(8) + first),
+        (TZSP_PORT, struct.pack("!BBH", 1, 0, 1) + b"\x01" + first),
+    ]
+    # Cut after the UDP header at every offset, UDP and IP lengths saying
+    # so; with and without a UDP checksum; over IPv6 too.
+    for port, payload in valid:
+        for cut in range(0, 80):
+            yield udp_ip4(port, payload[:cut])
+            yield udp_ip4(port, payload[:cut], check=False)
+            yield udp_ip6(port, payload[:cut])
+    # Random header fields, scapy's fuzz(); random TZSP tags.
+    for _ in range(300):
+        yield udp_ip4(VXLAN_PORT, bytes(fuzz(VXLAN())) + first)
+    for _ in range(300):
+        g = bytes(fuzz(GENEVE()))
+        # Options as long as the header says, random bytes.
+        opt = bytes(random.getrandbits(8) for _ in range((g[0] & 0x3F) * 4))
+        yield udp_ip4(GENEVE_PORT, g + opt + first)
+    for _ in range(300):
+        yield udp_ip4(TZSP_PORT, struct.pack(
+            "!BBH", random.choice((1, random.getrandbits(8))),
+            random.choice((0, random.getrandbits(8))),
+            random.choice((1, 18, 119, random.getrandbits(16)))) +
+            tzsp_tags() + first)
+    for _ in range(100):
+        yield udp_ip6(random.choice((VXLAN_PORT, GENEVE_PORT)),
+                      bytes(fuzz(random.choice((VXLAN, GENEVE))())) + first)
+    # Bad UDP checksums.
+    for port, payload in valid:
+        good = bytearray(udp_ip4(port, payload))
+        for _ in range(20):
+            raw = bytearray(good)
+            raw[26] ^= 1 + random.getrandbits(7)
+            yield bytes(raw)
+    # Fragments of UDP, reassembled before the decoders see them.
+    p = IP(id=7101, **V4) / UDP(sport=40000, dport=VXLAN_PORT) / \
+        VXLAN(vni=7) / inner(6, 3000)
+    for f in fragment(p, 1000):
+        yield "frag", f
+
+
 def cmd_fuzz(args):
     random.seed(args.seed)
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     s.bind((args.dev, 0))
     counts = {"whole": 0, "frag": 0}
-    eth = bytes.fromhex(args.dst_mac.replace(":", "") +
-                        SRC_MAC.replace(":", ""))
-    for item in fuzz_packets(args):
+    eth = mac(args.dst_mac) + SRC_MAC
+    for item in (fuzz_udp_packets() if args.udp else fuzz_packets(args)):
         kind, pkt = item if isinstance(item, tuple) else ("whole", item)
         pkt = bytes(pkt)
         s.send(eth + (b"\x08\x00" if pkt[0] >> 4 == 4 else b"\x86\xdd") + pkt)
@@ -351,83 +270,20 @@ def cmd_fuzz(args):
     print("fragments", counts["frag"])
 
 
-def cmd_trafgen(args):
-    with open(args.outfile, "w", encoding="ascii") as out:
-        for key in args.keys.split(","):
-            p = Ether(src=SRC_MAC, dst=args.dst_mac) / \
-                IP(src=args.src, dst=args.dst) / \
-                GRE(proto=0x6558, key_present=1, key=int(key)) / \
-                Ether(src="02:00:00:00:00:03", dst="02:00:00:00:00:04") / \
-                IP(src="10.9.0.1", dst="10.9.0.2") / UDP(dport=9) / \
-                Raw(b"x" * 200)
-            out.write("{ " + ", ".join("0x%02x" % b for b in bytes(p)) +
-                      " }\n")
-
-
-def cmd_decap(args):
-    out = [p[GRE].payload for p in rdpcap(args.infile) if GRE in p]
-    wrpcap(args.outfile, [Ether(bytes(p)) for p in out])
-
-
 def build_parser():
     p = argparse.ArgumentParser(prog="grecap_scapy.py")
     sub = p.add_subparsers(dest="cmd", required=True)
-    for name in ("erspan", "frag"):
-        c = sub.add_parser(name)
-        c.add_argument("dev")
-        c.add_argument("--dst-mac", required=True)
-        c.add_argument("--src", required=True)
-        c.add_argument("--dst", required=True)
-        c.add_argument("--count", type=int, default=1)
-        c.add_argument("--expect")
-        c.add_argument("--ip-id", type=int, default=1)
-    e = sub.choices["erspan"]
-    e.add_argument("--type", type=int, choices=(1, 2, 3), required=True)
-    e.add_argument("--ver", type=int)
-    e.add_argument("--session", type=int, default=0)
-    e.add_argument("--vlan", type=int, default=0)
-    e.add_argument("--cos", type=int, default=0)
-    e.add_argument("--en", type=int, default=0)
-    e.add_argument("--t", type=int, default=0, help="T bit: truncated")
-    e.add_argument("--bso", type=int, default=0, help="Type III BSO")
-    e.add_argument("--gra", type=int, default=0)
-    e.add_argument("--timestamp", type=lambda x: int(x, 0), default=0)
-    e.add_argument("--ft", type=int, default=0)
-    e.add_argument("--platform")
-    e.add_argument("--inner-vlan", type=int)
-    e.add_argument("--flows", type=int,
-                   help="frame i from UDP port 4000 + i %% FLOWS")
-    e.add_argument("--expect-vlan", action="store_true")
-    e.add_argument("--mac", default="00:00:00:00:00:00")
-    f = sub.choices["frag"]
-    f.add_argument("--mtu", type=int, default=1500)
-    f.add_argument("--size", type=int, default=1400)
-    f.add_argument("--mode", default="inorder",
-                   choices=("inorder", "reverse", "dup", "overlap",
-                            "incomplete"))
-    t = sub.add_parser("tso")
-    t.add_argument("dev")
-    t.add_argument("--segments", type=int, default=10)
-    t.add_argument("--mss", type=int, default=1400)
     z = sub.add_parser("fuzz")
     z.add_argument("dev")
     z.add_argument("--dst-mac", required=True)
     z.add_argument("--seed", type=int, default=1)
-    d = sub.add_parser("decap")
-    d.add_argument("infile")
-    d.add_argument("outfile")
-    t = sub.add_parser("trafgen")
-    t.add_argument("outfile")
-    t.add_argument("--dst-mac", required=True)
-    t.add_argument("--src", required=True)
-    t.add_argument("--dst", required=True)
-    t.add_argument("--keys", required=True)
+    z.add_argument("--udp", action="store_true",
+                   help="UDP to the VXLAN, GENEVE and TZSP ports instead")
     return p
 
 
 def run(args):
-    {"erspan": cmd_erspan, "frag": cmd_frag, "tso": cmd_tso,
-     "decap": cmd_decap, "fuzz": cmd_fuzz, "trafgen": cmd_trafgen}[args.cmd](args)
+    cmd_fuzz(args)
 
 
 def main():

@@ -6,7 +6,7 @@
 # tunnel matches.  Each case first shows the host does answer without
 # grecap, so the test can tell.
 
-source "$(dirname "$0")/lib.sh"
+source "${0%/*}/lib.sh"
 
 ALL_TESTS="
 	no_gre_module

@@ -6,7 +6,7 @@
 # packets are not forwarded even with forwarding on, and grecap0 sends
 # nothing.  Taps on grecap0 still see every frame.
 
-source "$(dirname "$0")/lib.sh"
+source "${0%/*}/lib.sh"
 
 ALL_TESTS="
 	inner_unanswered

@@ -25,14 +25,17 @@ ksft_skip=4
 SCRIPT_START=${EPOCHREALTIME/[.,]/}
 CASE_START=$SCRIPT_START
 
-LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-TOP=$(cd "$LIB_DIR/../.." && pwd)
+# No process for these (dirname, mktemp): each start counts in the guest.
+LIB_DIR=${BASH_SOURCE[0]%/*}
+[[ $LIB_DIR == /* ]] || LIB_DIR=$PWD/$LIB_DIR
+TOP=${LIB_DIR%/selftests/net}
 GRECAP_KO=${GRECAP_KO:-$TOP/grecap.ko}
 PY=/usr/bin/python3
 # grecap_pkt.py needs only the standard library: -S skips site-packages
 # and their .pth hooks, a good part of each start in the test VM.
 PKT="$PY -S $LIB_DIR/grecap_pkt.py"
-TMP=$(mktemp -d /tmp/grecap-test.XXXXXX)
+TMP=/tmp/grecap-test.$$.$RANDOM
+mkdir -m 700 "$TMP" || exit 1
 RET=0
 EXIT_STATUS=0
 RAN=0
@@ -48,9 +51,13 @@ SND6=2001:db8::1
 COL6=2001:db8::2
 
 # nap SECONDS: sleep without starting a process (sleep(1) is one per
-# call): a read with a timeout on a FIFO that no one writes.
-mkfifo "$TMP/.nap"
-exec {NAP_FD}<>"$TMP/.nap"
+# call): a read with a timeout on a FIFO that no one writes, run_tests.sh's
+# (GRECAP_NAP_FIFO) or one of the test's own.
+if [ ! -p "${GRECAP_NAP_FIFO:-}" ]; then
+	GRECAP_NAP_FIFO=$TMP/.nap
+	mkfifo "$GRECAP_NAP_FIFO"
+fi
+exec {NAP_FD}<>"$GRECAP_NAP_FIFO"
 nap() {
 	read -r -t "$1" -u "$NAP_FD" || :
 }
@@ -188,13 +195,18 @@ busywait() {
 
 # ---- namespaces
 
-# setup_ns NAME...: a network namespace for each variable NAME, named
-# after it and unique ("snd-4711-1"), with lo up; removed on exit.  A NAME
+# setup_ns [--no-lo] NAME...: a network namespace for each variable NAME,
+# named after it and unique ("snd-4711-1"), with lo up (--no-lo: the
+# caller brings it up in a batch of its own); removed on exit.  A NAME
 # already set is deleted and made anew.
 NS_SEQ=0
 setup_ns() {
-	local var ns batch=()
+	local var ns batch=() lo=1
 
+	if [ "$1" = --no-lo ]; then
+		lo=0
+		shift
+	fi
 	for var in "$@"; do
 		if [ -n "${!var:-}" ]; then
 			cleanup_ns "${!var}"
@@ -205,6 +217,7 @@ setup_ns() {
 		NS_LIST+=("${!var}")
 	done
 	printf '%s\n' "${batch[@]}" | ip -batch - || exit $ksft_fail
+	((lo)) || return 0
 	for var in "$@"; do
 		ip -n "${!var}" link set lo up || exit $ksft_fail
 	done
@@ -213,7 +226,7 @@ setup_ns() {
 # cleanup_ns NS...: delete namespaces, their anchors first (an anchor
 # keeps its namespace alive).
 cleanup_ns() {
-	local ns i
+	local ns i del=()
 
 	for ns in "$@"; do
 		if [ -n "${NS_ANCHOR[$ns]:-}" ]; then
@@ -221,11 +234,14 @@ cleanup_ns() {
 			wait "${NS_ANCHOR[$ns]}" 2>/dev/null
 			unset "NS_ANCHOR[$ns]"
 		fi
-		ip netns del "$ns" 2>/dev/null
+		del+=("netns del $ns")
 		for i in "${!NS_LIST[@]}"; do
 			[ "${NS_LIST[i]}" = "$ns" ] && unset "NS_LIST[i]"
 		done
 	done
+	# One ip for them all; -force goes on past one that is gone.
+	((${#del[@]})) && printf '%s\n' "${del[@]}" | ip -force -batch - 2>/dev/null
+	return 0
 }
 
 # ns_anchor NS: a process living in NS (started on first use), whose
@@ -242,13 +258,13 @@ ns_anchor() {
 	ANCHOR=$!
 	NS_ANCHOR[$1]=$ANCHOR
 	# Ready once it runs sleep in the namespace, /sys mounted.
-	anchored() { [ "$(readlink "/proc/$ANCHOR/exe")" = "$SLEEP_EXE" ]; }
+	anchored() { [ "/proc/$ANCHOR/exe" -ef "$SLEEP_EXE" ]; }
 	busywait 10000 anchored || {
 		echo "ns_anchor: no process in $1"
 		exit $ksft_fail
 	}
 }
-SLEEP_EXE=$(readlink -f "$(command -v sleep)")
+SLEEP_EXE=$(command -v sleep)
 
 # ns_read VAR NS PATH: the first line of PATH (under /sys or /proc/net),
 # as NS sees it, into VAR; false when it cannot be read.
@@ -314,11 +330,15 @@ load_grecap() {
 		echo "no module at $GRECAP_KO, and modprobe grecap failed"
 		exit $ksft_fail
 	fi
-	# insmod does not resolve dependencies: load what modinfo lists.
-	local dep
-	for dep in $(modinfo -F depends "$GRECAP_KO" | tr , ' '); do
-		modprobe -q "$dep"
-	done
+	# insmod does not resolve dependencies: load what modinfo lists
+	# (check.sh wrote it beside the module: one process less per test).
+	local deps
+	if [ -r "$GRECAP_KO.deps" ]; then
+		read -r deps <"$GRECAP_KO.deps"
+	else
+		deps=$(modinfo -F depends "$GRECAP_KO")
+	fi
+	modprobe -q -a ${deps//,/ }
 	insmod "$GRECAP_KO" || exit $ksft_fail
 }
 
@@ -332,27 +352,31 @@ link_up() {
 
 setup_topo() {
 	load_grecap
-	setup_ns SND COL
+	setup_ns --no-lo SND COL
+	# The test's Python process starts while the rest is set up; it is
+	# also the process whose sysfs and /proc/net are $SND's (ns_anchor).
+	pkt_start "$SND" || exit $ksft_fail
 	# One ip per namespace: each process start counts in the guest.
-	# Tunnel devices made from now on send nothing of their own (no
-	# router solicitations, MLD or DAD inside the tunnel).
 	ip -n "$SND" -batch - <<-EOF || exit $ksft_fail
+		link set lo up
 		link add snd0 type veth peer name col0 netns $COL
 		addr add $SND4/24 dev snd0
 		addr add $SND6/64 dev snd0 nodad
 		link set snd0 up
 	EOF
 	ip -n "$COL" -batch - <<-EOF || exit $ksft_fail
+		link set lo up
 		addr add $COL4/24 dev col0
 		addr add $COL6/64 dev col0 nodad
 		link set col0 up
 	EOF
-	ns_anchor "$SND"
 	ns_anchor "$COL"
+	# Tunnel devices made from now on send nothing of their own (no
+	# router solicitations, MLD or DAD inside the tunnel).
+	pkt sysctl net.ipv6.conf.default.disable_ipv6=1 || exit $ksft_fail
+	NS_ANCHOR[$SND]=$PKT_SRV_PID
 	busywait 5000 link_up "$SND" snd0 && busywait 5000 link_up "$COL" col0 ||
 		exit $ksft_fail
-	pkt_start "$SND" || exit $ksft_fail
-	pkt sysctl net.ipv6.conf.default.disable_ipv6=1 || exit $ksft_fail
 }
 
 # The seeds' scene (setup_mirror): a client and a web server on either side

@@ -4,7 +4,7 @@
 # Creating and deleting grecap devices, and every link grecap refuses, with
 # the netlink error message that says why and what to use instead.
 
-source "$(dirname "$0")/lib.sh"
+source "${0%/*}/lib.sh"
 
 ALL_TESTS="
 	create_delete

@@ -8,7 +8,7 @@
 # kernel (extack) for bad settings; grecap_nl.py sends the malformed
 # attributes ip cannot.  A device configured this way captures its stream.
 
-source "$(dirname "$0")/lib.sh"
+source "${0%/*}/lib.sh"
 
 ALL_TESTS="
 	plugin
@@ -18,6 +18,8 @@ ALL_TESTS="
 	ip_refusals
 	kernel_refusals
 	raw_attributes
+	udp_config
+	udp_refusals
 	stream
 "
 require_command jq
@@ -185,6 +187,82 @@ raw_attributes() {
 	ipc link del g_raw
 	ipc link del g_v6
 	log_test "malformed attributes refused by policy or with a message"
+}
+
+# The UDP encapsulations: chosen per device, each with its port (the
+# encapsulation's default unless given), shown by ip -d, ip -j -d and
+# sysfs; changed like any other setting.
+udp_config() {
+	check "vxlan with a VNI, the default port" add gv vxlan vni 123
+	check_eq "ip -d" "grecap vxlan dstport 4789 vni 123" "$(text gv)"
+	check_eq "ip -j -d" \
+		'{"encap":"vxlan","dstport":4789,"vni":123,"vlan":false,"tstamp":false,"innervxlan":false}' \
+		"$(info gv)"
+	check_eq "sysfs" "vxlan 4789 123 0" \
+		"$(for f in encap port vni inner_vxlan; do gsetting "$COL" gv $f; done | xargs)"
+	check "to geneve: its default port, the VNI kept" set_ gv geneve innervxlan on
+	check_eq "ip -d" "grecap geneve dstport 6081 vni 123 innervxlan on" "$(text gv)"
+	check "another port" set_ gv dstport 7000
+	check_eq "the port changed" 7000 "$(gsetting "$COL" gv port)"
+	check "port 0: back to the default" set_ gv dstport 0
+	check_eq "the default" 6081 "$(gsetting "$COL" gv port)"
+	check "to tzsp, the VNI and innervxlan let go" set_ gv tzsp vni any innervxlan off
+	check_eq "ip -d" "grecap tzsp dstport 37008" "$(text gv)"
+	check "back to GRE, with a key" set_ gv gre key 5
+	check_eq "ip -d: GRE, as a GRE device shows" "grecap key 5" "$(text gv)"
+	check "vxlan on 8472 (Linux's old port)" add gv8 vxlan dstport 8472
+	check "a second vxlan device on that port, of a VNI" \
+		add gv8b vxlan dstport 8472 vni 9
+	ipc link del gv
+	ipc link del gv8
+	# The port alone the device holds goes to another encapsulation.
+	check "geneve on 8472, the port's only device now" set_ gv8b geneve dstport 8472
+	check_eq "changed" "geneve 8472 9" \
+		"$(for f in encap port vni; do gsetting "$COL" gv8b $f; done | xargs)"
+	ipc link del gv8b
+	log_test "UDP encapsulations: ports, VNIs, changes, shown"
+}
+
+udp_refusals() {
+	local p
+
+	add gt tzsp
+	check_fail_msg "a port another encapsulation takes on this link" \
+		"another grecap device on this link takes this UDP port for another encapsulation" \
+		add g_bad vxlan dstport 37008
+	check_fail_msg "a VNI on a GRE device" "vni: a GRE device has no VNI" \
+		add g_bad vni 5
+	check_fail_msg "a VNI on TZSP" "vni: TZSP has no VNI" add g_bad tzsp dstport 3000 vni 5
+	check_fail_msg "a GRE key on vxlan" "key: a GRE key, for GRE devices only" \
+		add g_bad vxlan key 5
+	check_fail_msg "a session on geneve" "session: an ERSPAN session, for GRE devices only" \
+		add g_bad geneve session 3
+	check_fail_msg "ERSPAN options on vxlan" "vlan and tstamp are ERSPAN options" \
+		add g_bad vxlan vlan on
+	check_fail_msg "innervxlan off GENEVE" "innervxlan strips VXLAN carried in GENEVE" \
+		add g_bad vxlan innervxlan on
+	check_fail_msg "a port on a GRE device" "port: GRE has no UDP port" \
+		add g_bad dstport 4789
+	check_fail_msg "VNI above 24 bits (ip)" "invalid VNI" add g_bad vxlan vni 16777216
+	check_fail_msg "VNI above 24 bits (netlink)" "vni: not a VNI" \
+		nl raw g_bad col0 10:01 12:00000001
+	check_fail_msg "an unknown encapsulation (netlink)" "out of range" \
+		nl raw g_bad col0 10:04
+	check_fail_msg "the same filter on one port" "same filter" add g_bad tzsp
+	for p in 5001 5002 5003 5004 5005 5006 5007; do
+		add "gp$p" vxlan dstport $p || fail "vxlan on $p"
+	done
+	check_fail_msg "a ninth UDP port on a link" \
+		"already take as many UDP ports as a link can have \\(8\\)" add g_bad vxlan dstport 5008
+	check "refused creations leave no device" \
+		test -z "$(ipc link show g_bad 2>/dev/null)"
+	for p in 5001 5002 5003 5004 5005 5006 5007; do
+		ipc link del "gp$p"
+	done
+	check "the ports are free again" add g_ok vxlan dstport 5008
+	ipc link del g_ok
+	ipc link del gt
+	log_test "UDP settings refused with a message (extack)"
 }
 
 # The stream goes where the filter says.

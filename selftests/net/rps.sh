@@ -10,8 +10,7 @@
 # so the link's CPU is 0.  A frame steered elsewhere is processed by that
 # CPU's backlog: /proc/net/softnet_stat's first column there counts it.
 
-source "$(dirname "$0")/lib.sh"
-pkt_uses_scapy
+source "${0%/*}/lib.sh"
 
 ALL_TESTS="
 	teb
@@ -98,7 +97,7 @@ ip6gretap() {
 
 erspan1() {
 	spread_case "ERSPAN Type I: spread by inner flow" "ERSPAN Type I" \
-		scapy erspan snd0 --dst-mac "$CMAC" --src $SND4 --dst $COL4 \
+		pkt erspan snd0 --dst-mac "$CMAC" --src $SND4 --dst $COL4 \
 		--type 1 --count $N --flows $FLOWS
 }
 

@@ -7,8 +7,7 @@
 # Every case numbers its own stream (its own GRE key), so cases run in
 # any order.
 
-source "$(dirname "$0")/lib.sh"
-pkt_uses_scapy
+source "${0%/*}/lib.sh"
 
 ALL_TESTS="
 	in_order
@@ -148,9 +147,9 @@ erspan_sessions() {
 
 	base=$(seq_base)
 	e0=$(gstat "$COL" grecap0 rx_erspan2)
-	scapy erspan snd0 --dst-mac "$CMAC" --src $SND4 --dst $COL4 \
+	pkt erspan snd0 --dst-mac "$CMAC" --src $SND4 --dst $COL4 \
 		--type 2 --session 21 --count 10
-	scapy erspan snd0 --dst-mac "$CMAC" --src $SND4 --dst $COL4 \
+	pkt erspan snd0 --dst-mac "$CMAC" --src $SND4 --dst $COL4 \
 		--type 2 --session 22 --count 10
 	check_delta "both sessions delivered" "$COL" grecap0 rx_erspan2 "$e0" 20
 	check_eq "sessions 21 and 22, each 0-9" "0 0 0 0 0" "$(seq_deltas "$base")"
@@ -193,11 +192,11 @@ verdicts() {
 	t0=$(gstat "$COL" grecap0 rx_erspan_truncated)
 	b0=$(gstat "$COL" grecap0 rx_erspan_bad)
 	capture_start "$COL" grecap0 "$f.pcap"
-	scapy erspan snd0 --dst-mac "$CMAC" --src $SND4 --dst $COL4 \
+	pkt erspan snd0 --dst-mac "$CMAC" --src $SND4 --dst $COL4 \
 		--type 2 --session 31 --t 1 --count 3 --expect "$f.2.pcap"
-	scapy erspan snd0 --dst-mac "$CMAC" --src $SND4 --dst $COL4 \
+	pkt erspan snd0 --dst-mac "$CMAC" --src $SND4 --dst $COL4 \
 		--type 3 --session 32 --bso 2 --t 1 --count 4 --expect "$f.3.pcap"
-	scapy erspan snd0 --dst-mac "$CMAC" --src $SND4 --dst $COL4 \
+	pkt erspan snd0 --dst-mac "$CMAC" --src $SND4 --dst $COL4 \
 		--type 3 --session 33 --bso 3 --count 5 --expect "$f.4.pcap"
 	capture_stop "$f.pcap" 12
 	check_delta "T bit (Type II 3, Type III 4): rx_erspan_truncated" \

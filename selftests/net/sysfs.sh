@@ -9,7 +9,7 @@
 # changed and deleted beside it.  (A read racing a deletion once hit a
 # NULL filter.)  run_tests.sh fails the test on any oops or splat.
 
-source "$(dirname "$0")/lib.sh"
+source "${0%/*}/lib.sh"
 
 ALL_TESTS="
 	read_only

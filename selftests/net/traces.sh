@@ -14,7 +14,7 @@
 # of its captures a second time with no UDP checksums (0), which gets past
 # the checksums anonymization broke.  Skips when the folder is absent.
 
-source "$(dirname "$0")/lib.sh"
+source "${0%/*}/lib.sh"
 
 ALL_TESTS="
 	replay_all
@@ -31,32 +31,35 @@ MORE=$TRACES/more
 CSUM_ZERO="--udp-csum-zero --udp6-csum-zero"
 
 # replay INDEX FILE CONF [OPTION...]: one capture (FILE, a path) into a new
-# device tr<INDEX>, made on col0 and moved to the sender's namespace, where
-# the replaying process reads it as a sniffer would.  CONF is the device's
-# encapsulation, gre or ENCAP:PORT (vxlan:4789, geneve:6081, tzsp:31337);
-# the OPTIONs go to pkt replay, and --inner-vxlan turns the device's
-# innervxlan on as well.  Leaves the device for the caller to read.
+# device tr<INDEX> on col0, in the sender's namespace, where the replaying
+# process reads it as a sniffer would, and which it deletes after (pkt
+# replay --make-on: one netlink request, not a process per ip command).
+# CONF is the device's encapsulation, gre or ENCAP:PORT (vxlan:4789,
+# geneve:6081, tzsp:31337); the OPTIONs go to pkt replay (--inner-vxlan
+# turns the device's innervxlan on as well).  --keep: the caller reads the
+# device, and deletes it.
 replay() {
-	local i=$1 file=$2 encap=${3%%:*} port=${3#*:} opt
-	local dev=(type grecap "$encap") args=(--encap "$encap")
+	local i=$1 file=$2 encap=${3%%:*} port=${3#*:}
+	local args=(--encap "$encap") make=(--make-on "/run/netns/$COL:col0")
 	shift 3
 
-	if [ "$encap" != gre ]; then
-		dev+=(dstport "$port")
-		args+=(--port "$port")
+	[ "$encap" != gre ] && args+=(--port "$port")
+	if [ "${1:-}" = --keep ]; then
+		shift
+		# Made with ip, as a user does, when it stays for the caller.
+		local dev=(type grecap "$encap")
+		[ "$encap" != gre ] && dev+=(dstport "$port")
+		ip -n "$COL" link add "tr$i" link col0 "${dev[@]}" &&
+			ip -n "$COL" link set "tr$i" netns "$SND" &&
+			ip -n "$SND" link set "tr$i" up || {
+			fail "${file##*/}: no $encap device to replay into"
+			return 1
+		}
+		make=()
 	fi
-	for opt; do
-		[ "$opt" = --inner-vxlan ] && dev+=(innervxlan on)
-	done
-	ip -n "$COL" link add "tr$i" link col0 "${dev[@]}" &&
-		ip -n "$COL" link set "tr$i" netns "$SND" &&
-		ip -n "$SND" link set "tr$i" up || {
-		fail "${file##*/}: no $encap device to replay into"
-		return 1
-	}
 	pkt replay "$file" --link snd0 --dst-mac "$CMAC" --dev "tr$i" \
-		--index "$i" --dst4 $COL4 --dst6 $COL6 "${args[@]}" "$@" ||
-		RET=$ksft_fail
+		--index "$i" --dst4 $COL4 --dst6 $COL6 "${args[@]}" "${make[@]}" \
+		"$@" || RET=$ksft_fail
 }
 
 replay_all() {
@@ -67,7 +70,6 @@ replay_all() {
 		i=$((i + 1))
 		n=$((n + 1))
 		replay "$i" "$TRACES/$file" gre
-		ip -n "$SND" link del "tr$i" 2>/dev/null
 	done <"$TRACES/MANIFEST.tsv"
 	check "the manifest lists captures ($n)" test "$n" -gt 0
 	log_test "real captures: delivered byte-exact, drops and sequence counted"
@@ -151,7 +153,6 @@ replay_more() {
 				i=$((i + 1))
 				# shellcheck disable=SC2086 # CONF and the options: words
 				replay "$i" "$MORE/$file" $conf $zero
-				ip -n "$SND" link del "tr$i" 2>/dev/null
 			done
 		done
 	done <"$MORE/MANIFEST.tsv"
@@ -168,7 +169,6 @@ other_encap() {
 	for file in deepflow-decapsulate_test.pcap pcapplusplus-GrePackets.pcap \
 		junkie-fragmented.pcap; do
 		replay "$i" "$TRACES/$file" vxlan:4789
-		ip -n "$SND" link del "tr$i"
 		i=$((i + 1))
 	done
 	log_test "GRE captures into a VXLAN device: passed on, counted"
@@ -176,11 +176,11 @@ other_encap() {
 
 # Figures known from the captures themselves, whatever the model says.
 known_figures() {
-	replay 200 "$TRACES/deepflow-decapsulate_test.pcap" gre
+	replay 200 "$TRACES/deepflow-decapsulate_test.pcap" gre --keep
 	check_eq "deepflow-decapsulate_test: session 100 misses one number" 1 \
 		"$(gstat "$SND" tr200 rx_seq_lost)"
 	ip -n "$SND" link del tr200
-	replay 201 "$TRACES/tcpdump-erspan-type-ii-3.pcap" gre
+	replay 201 "$TRACES/tcpdump-erspan-type-ii-3.pcap" gre --keep
 	check_eq "tcpdump-erspan-type-ii-3: 108 frames" 108 \
 		"$(gstat "$SND" tr201 rx_packets)"
 	check_eq "tcpdump-erspan-type-ii-3: in order, nothing lost" "0 0 0" \

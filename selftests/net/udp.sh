@@ -10,7 +10,7 @@
 # port and VNI, every refusal is counted, no ICMP goes back, and what no
 # grecap device takes reaches the host's own vxlan device.
 
-source "$(dirname "$0")/lib.sh"
+source "${0%/*}/lib.sh"
 
 ALL_TESTS="
 	vxlan_kernel

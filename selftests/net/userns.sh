@@ -12,7 +12,7 @@
 # of its own; its sysfs files belong to the container's root, as the
 # kernel's own net-sysfs files do.
 
-source "$(dirname "$0")/lib.sh"
+source "${0%/*}/lib.sh"
 
 require_command unshare
 require_command nsenter
