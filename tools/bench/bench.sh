@@ -19,7 +19,7 @@
 # QEMU's source package is fetched once (tools/apt-source.sh) into
 # $GRECAP_CACHE for it.
 #
-#   selftests/bench/bench.sh        (VM_KVER=<release>: another kernel;
+#   tools/bench/bench.sh        (VM_KVER=<release>: another kernel;
 #                                    BENCH_* variables: see guest.sh and
 #                                    insns-guest.sh)
 
@@ -51,7 +51,7 @@ if [ -n "${BENCH_INSNS:-}" ]; then
 		rm -rf "$hdir.tmp"
 	fi
 	gcc -O2 -Wall -Werror -shared -fPIC -I"$hdir" \
-		-o "$out/libgrecap-insns.so" selftests/bench/insns-plugin.c \
+		-o "$out/libgrecap-insns.so" tools/bench/insns-plugin.c \
 		-lpthread || exit 1
 	plugin=(-p "$out/libgrecap-insns.so,trigger=$out/insns.trigger,dir=$out")
 fi
@@ -73,10 +73,10 @@ selftests/vm/run-vm.sh -r "$kver" -o "$out" -t "${VM_TIMEOUT:-3600}" \
 	"${plugin[@]}" -- \
 	env "${vars[@]}" BENCH_OUT="$out" GRECAP_KO="$top/grecap.ko" \
 	bash -c 'make -s -C tools/iproute2 install >/dev/null &&
-		exec bash selftests/bench/guest.sh' | tee "$out/bench.txt"
+		exec bash tools/bench/guest.sh' | tee "$out/bench.txt"
 rc=${PIPESTATUS[0]}
 if [ -n "${BENCH_INSNS:-}" ] && [ "$rc" = 0 ]; then
-	selftests/bench/insns.py "$out" | tee "$out/insns.txt"
+	tools/bench/insns.py "$out" | tee "$out/insns.txt"
 	rc=${PIPESTATUS[0]}
 	echo "# by function, grecap less bare receive: $out/insns-FLAVOUR.txt"
 fi

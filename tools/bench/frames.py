@@ -4,14 +4,16 @@
 
   frames.py FLAVOUR SIZE DST_MAC [--flows N] [--no-seq]
 
-FLAVOUR: teb (GRE 0x6558), gre-ipv4 (GRE 0x0800), erspan2, erspan3.
+FLAVOUR: teb (GRE 0x6558), gre-ipv4 (GRE 0x0800), erspan2, erspan3, vxlan
+(UDP 4789, VNI 0), geneve (UDP 6081, VNI 0, no options, Ethernet).
 SIZE: bytes of the mirrored payload, what grecap delivers: the inner
 Ethernet frame, or for gre-ipv4 the inner IPv4 packet.  The inner packet is
 IPv4/UDP 10.0.0.1 -> 10.0.0.2; --flows N writes N packets, one inner flow
 each (UDP source ports 1024...), which trafgen sends in turn.
 
 Outer: Ethernet to DST_MAC, IPv4 192.0.2.1 -> 192.0.2.2 (trafgen fills
-lengths and checksum), GRE.  ERSPAN sessions number their packets (GRE S
+lengths and checksum), GRE; or UDP with a zero checksum, as Linux's vxlan
+and geneve devices send over IPv4 by default.  ERSPAN sessions number their packets (GRE S
 bit): trafgen counts in 32 bits only in fields of its protocol headers, so
 the GRE and ERSPAN headers are written as a tcp() header whose sequence
 field lands on the GRE sequence number (GRE with S only: flags, protocol,
@@ -28,7 +30,7 @@ import struct
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                "..", "net"))
+                                "..", "..", "selftests", "net"))
 from grecap_packets import csum  # noqa: E402
 
 INNER_DST = bytes.fromhex("020000000b02")
@@ -54,13 +56,26 @@ def raw(data):
     return ", ".join("0x%02x" % b for b in data)
 
 
-def outer(dst_mac):
+def outer(dst_mac, proto=47):
     return ("eth(da=%s, sa=02:00:00:00:0a:01, type=0x0800),\n"
-            "  ipv4(da=192.0.2.2, sa=192.0.2.1, proto=47, ttl=64, df)"
-            % dst_mac)
+            "  ipv4(da=192.0.2.2, sa=192.0.2.1, proto=%d, ttl=64, df)"
+            % (dst_mac, proto))
+
+
+# VXLAN: flags (I) | reserved; VNI | reserved.  GENEVE: version 0, no
+# options | protocol 0x6558; VNI | reserved.
+UDP_ENCAPS = {
+    "vxlan": (4789, struct.pack("!II", 0x08000000, 0)),
+    "geneve": (6081, struct.pack("!HHI", 0, 0x6558, 0)),
+}
 
 
 def packet(flavour, size, dst_mac, sport, seq):
+    if flavour in UDP_ENCAPS:
+        port, hdr = UDP_ENCAPS[flavour]
+        return ("{ %s,\n  udp(sp=49152, dp=%d, csum=0),\n  %s }" %
+                (outer(dst_mac, 17), port,
+                 raw(hdr + inner_frame(size, sport))))
     if flavour == "gre-ipv4":
         return "{ %s,\n  %s }" % (outer(dst_mac),
                                   raw(b"\0\0\x08\x00" + inner_ipv4(size, sport)))
@@ -95,7 +110,7 @@ def packet(flavour, size, dst_mac, sport, seq):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("flavour", choices=["teb", "gre-ipv4", "erspan2",
-                                        "erspan3"])
+                                        "erspan3", "vxlan", "geneve"])
     ap.add_argument("size", type=int)
     ap.add_argument("dst_mac")
     ap.add_argument("--flows", type=int, default=1)

@@ -42,19 +42,20 @@
 # others' code patching, and all pay alike for the checks.
 #
 # Environment: BENCH_SECS (2), BENCH_ROUNDS (3), BENCH_SIZES ("64 512
-# 1400"), BENCH_FLAVOURS ("teb gre-ipv4 erspan2 erspan3"), BENCH_PATHS;
+# 1400"), BENCH_FLAVOURS ("teb gre-ipv4 erspan2 erspan3 vxlan geneve"),
+# BENCH_PATHS;
 # BENCH_QUICK=1: the main table only; BENCH_OUT=DIR: where runs.txt goes;
 # BENCH_PERF=DIR: a perf profile of each run (cpu-clock, all CPUs) into
 # DIR/TAG-FLAVOUR-SIZE-PATH.txt (DIR must be writable from the guest: the
 # out directory; the profiles slow the runs they watch); BENCH_INSNS=1:
 # instruction counts instead of rates (make bench-insns, insns-guest.sh).
 
-source "$(dirname "$0")/../net/lib.sh"
+source "$(dirname "$0")/../../selftests/net/lib.sh"
 
 SECS=${BENCH_SECS:-2}
 ROUNDS=${BENCH_ROUNDS:-3}
 SIZES=${BENCH_SIZES:-64 512 1400}
-FLAVOURS=${BENCH_FLAVOURS:-teb gre-ipv4 erspan2 erspan3}
+FLAVOURS=${BENCH_FLAVOURS:-teb gre-ipv4 erspan2 erspan3 vxlan geneve}
 PATHS=${BENCH_PATHS:-bare grecap reader kernel linkdump}
 OUT=${BENCH_OUT:-}
 # runs profiled into this directory (BENCH_PERF: all of them)
@@ -144,14 +145,19 @@ tc_drop() {
 }
 
 path_setup() {
-	local path=$1 flavour=$2
+	local path=$1 flavour=$2 encap
 
 	case $path in
 	bare)
 		tc_drop
 		COUNTER=/sys/class/net/col0/statistics/rx_packets ;;
 	grecap | reader | rps)
-		ip link add grecap0 link col0 up type grecap || exit 1
+		# The UDP flavours' devices take their encapsulation's port.
+		case $flavour in
+		vxlan | geneve) encap=$flavour ;;
+		*) encap=gre ;;
+		esac
+		ip link add grecap0 link col0 up type grecap $encap || exit 1
 		COUNTER=/sys/class/net/grecap0/statistics/rx_packets
 		[ "$path" = rps ] &&
 			echo 3 >/sys/class/net/grecap0/queues/rx-0/rps_cpus
@@ -160,8 +166,11 @@ path_setup() {
 		case $flavour in
 		teb) KTUN=gretap ;;
 		gre-ipv4) KTUN=gre ;;
+		vxlan) KTUN="vxlan dstport 4789" ;;
+		geneve) KTUN=geneve ;;
 		*) KTUN=erspan ;;
 		esac
+		# shellcheck disable=SC2086 # type and its port
 		ip link add ktun up type $KTUN external || exit 1
 		tc qdisc add dev ktun clsact
 		tc filter add dev ktun ingress matchall \
