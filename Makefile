@@ -13,14 +13,18 @@
 #   make check-unstable   ... on Debian unstable's kernel (7.x)
 #   make check-matrix     ... on 6.1, 6.12 and 7.x, each built with W=1
 #                         (6.12 installed for the run when missing)
-#   make check-debug      ... on a debug kernel (KASAN, lockdep, kmemleak),
-#                         built from linux-source-6.12 once
-#                         (GRECAP_DEBUG_SERIES=6.1: from 6.1) and cached
+#   make check-debug      ... on a debug kernel (KASAN, lockdep, kmemleak,
+#                         fault injection), built from linux-source-6.12
+#                         once (GRECAP_DEBUG_SERIES=6.1: from 6.1) and
+#                         cached
+#   make check-style      W=1 and sparse on each kernel's tree, checkpatch
+#                         --strict (after check, check-debug, check-unstable)
 #   make plugin           tools/iproute2/link_grecap.so, "ip link ... type
 #                         grecap", against the installed iproute2's source
 #   make load             insmod grecap.ko, its dependencies loaded first
 #                         (LINK=eth1: create grecap0 on eth1)
-#   make install          modules_install + depmod, and the plugin
+#   make install          modules_install + depmod, the plugin, and
+#                         grecap@.service with grecap-links
 #   make dkms-install     register and build with DKMS
 #   make deb              Debian packages grecap-dkms and grecap-iproute2,
 #                         into build/deb/
@@ -40,7 +44,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 VM_KVER = $(shell selftests/vm/kernel-release.sh)
 
 .PHONY: all modules plugin load demo deb clean install dkms-install dkms-remove check bench bench-insns deps deps-bench \
-	check-debug check-unstable check-matrix deps-debug
+	check-debug check-unstable check-matrix check-style deps-debug
 
 all: modules
 
@@ -67,6 +71,9 @@ install: modules plugin
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 	depmod -a $(KVER)
 	$(MAKE) -C tools/iproute2 install
+	install -D -m 0755 tools/systemd/grecap-links $(DESTDIR)/usr/sbin/grecap-links
+	install -D -m 0644 tools/systemd/grecap@.service \
+		$(DESTDIR)/lib/systemd/system/grecap@.service
 
 # DKMS from a copy of the module's sources whose dkms.conf has the version.
 DKMS_SRC = build/dkms/grecap-$(VERSION)
@@ -121,14 +128,14 @@ demo: deps
 		tools/demo/demo.sh $(CURDIR)/grecap.ko $(CURDIR)/build/demo
 
 # Receive rates of grecap beside bare receive and the kernel's tunnel
-# devices, in the test VM (about 20 minutes): selftests/bench/guest.sh.
+# devices, in the test VM (about 20 minutes): tools/bench/guest.sh.
 bench: deps-bench
-	selftests/bench/bench.sh
+	tools/bench/bench.sh
 
 # The same paths' cost in guest instructions per frame, counted by a QEMU
-# plugin: repeatable where rates are noisy (selftests/bench/bench.sh).
+# plugin: repeatable where rates are noisy (tools/bench/bench.sh).
 bench-insns: deps-bench
-	BENCH_INSNS=1 selftests/bench/bench.sh
+	BENCH_INSNS=1 tools/bench/bench.sh
 
 deps-debug: deps
 	selftests/vm/install-deps.sh debug
@@ -138,3 +145,6 @@ deps-bench: deps
 
 check-debug: deps-debug
 	selftests/check.sh --debug $(TESTS)
+
+check-style: deps
+	selftests/style.sh

@@ -7,12 +7,16 @@
 pkgs="build-essential linux-headers-amd64 linux-image-amd64 qemu-system-x86
 busybox-static kmod cpio iproute2 ethtool tcpdump tshark python3-scapy
 netsniff-ng dkms sparse iputils-ping jq dpkg-dev curl
-debhelper dh-dkms"
+debhelper dh-dkms mmdebstrap"
 # install-deps.sh debug: also what building the debug kernel needs;
+# install-deps.sh kernel: only that (CI starts the build with it);
 # install-deps.sh bench: also perf, for make bench's profiles, and xz to
 # unpack QEMU's plugin header for make bench-insns.
+kernel="linux-source-${GRECAP_DEBUG_SERIES:-6.12} bc bison flex libelf-dev libssl-dev xz-utils"
 if [ "${1:-}" = debug ]; then
-	pkgs="$pkgs linux-source-${GRECAP_DEBUG_SERIES:-6.12} bc bison flex libelf-dev libssl-dev xz-utils"
+	pkgs="$pkgs $kernel"
+elif [ "${1:-}" = kernel ]; then
+	pkgs="build-essential $kernel"
 elif [ "${1:-}" = bench ]; then
 	pkgs="$pkgs linux-perf xz-utils"
 fi

@@ -8,6 +8,7 @@
 # kernel with the host's userspace and the root's modules (run-vm.sh -M).
 #
 #   unstable-root.sh                 prints the root's directory on stdout
+#   unstable-root.sh --cached        ... only if it is made already
 #   unstable-root.sh release         prints its kernel release
 #   unstable-root.sh make ARGS...    runs make in this tree inside the root
 #
@@ -30,8 +31,11 @@ release() {
 	echo "$rel"
 }
 
+# What the root holds is in the marker's name: a root made with less is
+# made anew.
+complete=$root/.complete-sparse
 make_root() {
-	[ -e "$root/.complete" ] && return 0
+	[ -e "$complete" ] && return 0
 	if ! command -v mmdebstrap >/dev/null; then
 		log "installing mmdebstrap"
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
@@ -46,13 +50,13 @@ make_root() {
 		--dpkgopt='path-exclude=/usr/share/doc/*' \
 		--dpkgopt='path-exclude=/usr/share/man/*' \
 		--dpkgopt='path-exclude=/usr/share/locale/*' \
-		--include=make,gcc,libc6-dev,kmod,tiny-initramfs,linux-image-amd64,linux-headers-amd64 \
+		--include=make,gcc,libc6-dev,kmod,sparse,tiny-initramfs,linux-image-amd64,linux-headers-amd64 \
 		unstable "$root" "$mirror" >&2
 	release >/dev/null || {
 		log "no kernel in $root"
 		exit 1
 	}
-	touch "$root/.complete"
+	touch "$complete"
 }
 
 # make in this tree, inside the root: the tree is bind-mounted at its own
@@ -70,6 +74,10 @@ in_root_make() {
 	return $rc
 }
 
+if [ "${1:-}" = --cached ]; then
+	[ -e "$complete" ] && echo "$root"
+	exit
+fi
 make_root
 case ${1:-} in
 '') echo "$root" ;;
