@@ -87,16 +87,23 @@ if [ $# = 0 ]; then
 		[ "$(basename "$t")" = lib.sh ] || tests+=("$(basename "$t" .sh)")
 	done
 fi
-# dkms compiles grecap inside the guest, for four to five minutes on about
-# one CPU of the host, while the other tests keep about one busy: run
-# beside them, it takes three minutes off make check.  Not with kmemleak
-# (the debug kernel), whose scan after all tests must come last, nor where
-# dkms only skips (--unstable: no compiler for that kernel in this
-# userspace).
+# The longest test runs in a second VM beside the others.  dkms compiles
+# grecap inside the guest, for four to five minutes on about one CPU of
+# the host, while the other tests keep about one busy: run beside them, it
+# takes three minutes off make check (not where it only skips: --unstable
+# has no compiler for that kernel in this userspace).  On the debug
+# kernel, faults: every allocation of every operation failed in turn, ten
+# minutes under KASAN.  With kmemleak each VM ends with a scan of its own,
+# after all of its tests, numbered as one more test.
+side_test=
+if [ "${GRECAP_KMEMLEAK:-0}" = 1 ]; then
+	side_test=faults
+elif [ ${#make_in[@]} = 0 ]; then
+	side_test=dkms
+fi
 main=() side=()
 for t in "${tests[@]}"; do
-	if [[ ${t%.sh} == dkms || $t == dkms:* ]] &&
-		[ ${#make_in[@]} = 0 ] && [ "${GRECAP_KMEMLEAK:-0}" = 0 ]; then
+	if [ -n "$side_test" ] && [[ ${t%.sh} == "$side_test" || $t == "$side_test":* ]]; then
 		side+=("$t")
 	else
 		main+=("$t")
@@ -107,6 +114,7 @@ if [ ${#main[@]} = 0 ]; then
 	side=()
 fi
 total=${#tests[@]}
+[ "${GRECAP_KMEMLEAK:-0}" = 1 ] && [ ${#side[@]} -gt 0 ] && total=$((total + 1))
 
 # vm_tests OUTDIR FIRST TEST...: the tests, numbered from FIRST, in one VM.
 # SIDE_VM=1: the second VM, with one CPU, at nice 19.  Under emulation a
@@ -114,11 +122,15 @@ total=${#tests[@]}
 # the first VM wait whenever the host runs the second: its tests took a
 # third longer so, twice as long with the second at normal priority; with
 # the second at SCHED_IDLE, that one starved (make check 604 s against
-# 515 s).
+# 515 s).  The debug kernel's second VM keeps its two CPUs, for KASAN and
+# lockdep, and its priority: both VMs are mostly one process after
+# another there, far from two CPUs' worth each.
 vm_tests() {
 	local dir=$1 first=$2 run=(selftests/vm/run-vm.sh)
 	shift 2
-	[ "${SIDE_VM:-0}" = 1 ] && run=(nice -n 19 "${run[@]}" -c 1)
+	if [ "${SIDE_VM:-0}" = 1 ] && [ "${GRECAP_KMEMLEAK:-0}" = 0 ]; then
+		run=(nice -n 19 "${run[@]}" -c 1)
+	fi
 	"${run[@]}" -r "$kver" "${vm_args[@]}" -o "$dir" \
 		-t "${VM_TIMEOUT:-4200}" -- \
 		env GRECAP_KMEMLEAK="${GRECAP_KMEMLEAK:-0}" \
@@ -150,19 +162,25 @@ deb_tests() {
 	vm_tests "$dir" "$first" "$@"
 }
 
-# The second VM needs the packages, not grecap.ko: it starts first, in a
-# process group of its own, which a failed build below stops.
+# start_side: the second VM, in a process group of its own, which a
+# failed build below stops.  dkms needs the packages, not grecap.ko: it
+# starts before the build; faults after it.
 side_out=$out-side
 side_pid=
-if [ ${#side[@]} -gt 0 ]; then
+start_side() {
+	[ ${#side[@]} -gt 0 ] || return 0
 	mkdir -p "$side_out"
 	echo "# running ${side[*]} in a second VM beside the others ($side_out)"
 	set -m
-	SIDE_VM=1 deb_tests "$side_out" $((${#main[@]} + 1)) "${side[@]}" \
+	# After the first VM's tests, and its kmemleak scan where there is one.
+	side_first=$((${#main[@]} + 1))
+	[ "${GRECAP_KMEMLEAK:-0}" = 1 ] && side_first=$((side_first + 1))
+	SIDE_VM=1 deb_tests "$side_out" "$side_first" "${side[@]}" \
 		>"$side_out/ktap.log" 2>&1 &
 	side_pid=$!
 	set +m
-fi
+}
+[ "$side_test" = dkms ] && start_side
 
 # grecap.ko is built in a copy of the sources of its own, so that runs for
 # several kernels at once (CI) do not share objects.
@@ -183,6 +201,7 @@ fi
 # What grecap.ko depends on, read once here rather than by a modinfo in
 # every test of the guest (lib.sh's load_grecap).
 modinfo -F depends "$src/grecap.ko" >"$src/grecap.ko.deps"
+[ "$side_test" = dkms ] || start_side
 deb_tests "$out" 1 "${main[@]}" | tee "$out/ktap.log"
 rc=${PIPESTATUS[0]}
 if [ -n "$side_pid" ]; then

@@ -57,7 +57,10 @@ if [ -n "${GRECAP_VM:-}" ] || ! ip link help grecap 2>&1 | grep -q "Usage: ... g
 		exit 1
 	fi
 fi
+# settings' timeout, stretched as the readiness waits are (the debug
+# kernel runs everything several times slower).
 timeout=$(sed -n 's/^timeout=//p' selftests/net/settings)
+timeout=$((${timeout:-900} * ${GRECAP_TIMEOUT_SCALE:-1}))
 
 # forks: processes started since boot.
 forks() {
@@ -74,6 +77,20 @@ mkfifo "$GRECAP_NAP_FIFO"
 trap 'rm -f "$out" "$GRECAP_NAP_FIFO"' EXIT
 
 splat='BUG:|WARNING:|Call Trace|Oops|general protection|KASAN|UBSAN|kmemleak|refcount_t|ref_tracker|unreferenced object|possible circular locking|suspicious RCU usage|sleeping function called'
+
+# drop_alloc_failures: the kernel log without warn_alloc()'s reports
+# ("page allocation failure", "vmalloc error": a stack dump, then the
+# memory state, ending "N pages reserved").  The start of any other report
+# (a BUG or WARNING line, or KASAN's and lockdep's rule) ends one, and
+# stays.
+drop_alloc_failures() {
+	awk '
+	{ msg = $0; sub(/^\[[ 0-9.]*\] /, "", msg) }
+	/page allocation failure: |vmalloc error: / { skip = 1; next }
+	skip && msg ~ /^(BUG|WARNING)|^=+$/ { skip = 0 }
+	skip { if (msg ~ /pages reserved$/) skip = 0; next }
+	{ print }'
+}
 
 # On a kernel with kmemleak (the debug kernel), leaks are looked for once
 # all tests ran, as one more test; what leaked before them is not ours.
@@ -120,6 +137,11 @@ for t in "${tests[@]}"; do
 	# "SKIP: REASON" of the script, "    SKIP: CASE: REASON" of a case.
 	why=$(sed -n 's/^# *SKIP: //p' "$out" | paste -s -d ';' | sed 's/;/; /g')
 	new=$(dmesg | tail -n +$((before + 1)))
+	# A test that fails allocations on purpose (faults) says so: the
+	# kernel's reports of a failed allocation (its stack and memory
+	# state) are then expected, and only they are left out.
+	grep -q '^# *EXPECT: allocation failure reports' "$out" &&
+		new=$(drop_alloc_failures <<<"$new")
 	if grep -Eq "$splat" <<<"$new"; then
 		echo "# kernel log while $t ran:"
 		sed 's/^/# /' <<<"$new"
