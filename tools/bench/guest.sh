@@ -76,7 +76,7 @@ modprobe -q ip_gre && modprobe -q dummy && modprobe -q sch_ingress &&
 	modprobe -q cls_matchall && modprobe -q act_mirred &&
 	modprobe -q act_gact || { echo "bench: kernel modules missing"; exit 1; }
 
-ns_add "$SND"
+setup_ns SND
 ip link add col0 type veth peer name snd0 netns "$SND" || exit 1
 # Nothing of the host's own on the wire: no IPv6, no ARP to wait for.
 sysctl -qw net.ipv6.conf.col0.disable_ipv6=1
