@@ -16,7 +16,7 @@ kernel="linux-source-${GRECAP_DEBUG_SERIES:-6.12} bc bison flex libelf-dev libss
 if [ "${1:-}" = debug ]; then
 	pkgs="$pkgs $kernel"
 elif [ "${1:-}" = kernel ]; then
-	pkgs="build-essential $kernel"
+	pkgs="build-essential kmod cpio $kernel"
 elif [ "${1:-}" = bench ]; then
 	pkgs="$pkgs linux-perf xz-utils"
 fi
