@@ -11,7 +11,8 @@
  *   stats.c    counters and their names
  *   seq.c      sequence accounting (mirror path loss)
  *   erspan.c   ERSPAN headers: session, what to strip
- *   udp.c      VXLAN, GENEVE and TZSP headers: what to strip
+ *   udp.c      VXLAN, GENEVE and TZSP headers: what to strip (udp.h:
+ *              the two parsed inline in the receive handler)
  *   defrag.c   outer fragments, to the kernel's reassembly
  *   table.c    the filter tables of a link, and the lookup
  *   rx.c       the receive handler: decode, strip, deliver
@@ -303,6 +304,8 @@ struct grecap_payload {
 	u64 tstamp;			/* capture time in ns, 0: keep */
 	bool erspan_trunc;		/* the source's verdicts on the frame */
 	bool erspan_bad;
+	/* udp.h's verdict, which rx.c applies after the UDP checksum */
+	enum grecap_drop drop;
 };
 
 /* erspan.c: the two GRE protocols of ERSPAN */
@@ -319,13 +322,11 @@ enum grecap_drop grecap_erspan_decode(struct sk_buff *skb, __be16 proto,
 				      __be16 gre_flags, u32 flags,
 				      struct grecap_payload *p);
 
-/* udp.c */
-bool grecap_udp_peek(const struct sk_buff *skb, unsigned int off,
-		     unsigned int end, struct grecap_match *key);
-enum grecap_drop grecap_udp_decode(struct sk_buff *skb, u8 encap, u32 flags,
-				   struct grecap_payload *p);
-bool grecap_source_truncated(const struct sk_buff *skb,
-			     const struct grecap_payload *p);
+/* udp.c; VXLAN and GENEVE are udp.h's */
+void grecap_tzsp_parse(const struct sk_buff *skb, unsigned int off,
+		       unsigned int end, struct grecap_payload *p);
+void grecap_udp_inner_vxlan(const struct sk_buff *skb,
+			    struct grecap_payload *p);
 
 /* defrag.c */
 int grecap_defrag(struct sk_buff **pskb, unsigned int len,
@@ -348,9 +349,41 @@ int grecap_table_check(const struct grecap_port *port,
 		       struct netlink_ext_ack *extack);
 void grecap_filter_hash(struct grecap_port *port, struct grecap_filter *f);
 void grecap_filter_unhash(struct grecap_port *port, struct grecap_filter *f);
-struct grecap_dev *grecap_lookup(const struct grecap_port *port,
-				 const struct grecap_table *tbl,
-				 const struct grecap_match *key);
+struct grecap_dev *grecap_lookup_masks(const struct grecap_port *port,
+				       const struct grecap_table *tbl,
+				       const struct grecap_match *key,
+				       unsigned long masks);
+
+/* The catch-all (mask 0, no fields) comes last in the order of masks. */
+#define GRECAP_PRIO_ANY		(GRECAP_NMASKS - 1)
+
+/*
+ * The catch-all of @tbl, if it is @key's: a table taken over by another
+ * UDP port while a packet for the old one was looked up holds no filter
+ * of the old port's.
+ */
+static inline struct grecap_dev *grecap_any(const struct grecap_table *tbl,
+					    const struct grecap_match *key)
+{
+	struct grecap_filter *f = rcu_dereference(tbl->any);
+
+	return f && f->match.port == key->port ? f->gd : NULL;
+}
+
+/*
+ * The device a packet's @key picks in @tbl of @port, or NULL.  The
+ * catch-all alone, as on most links, is found here with no mask to walk.
+ */
+static inline struct grecap_dev *grecap_lookup(const struct grecap_port *port,
+					       const struct grecap_table *tbl,
+					       const struct grecap_match *key)
+{
+	unsigned long masks = READ_ONCE(tbl->masks);
+
+	if (masks == BIT(GRECAP_PRIO_ANY))
+		return grecap_any(tbl, key);
+	return grecap_lookup_masks(port, tbl, key, masks);
+}
 
 /* The table of UDP destination port @dport on @port, or NULL. */
 static inline const struct grecap_table *
@@ -359,9 +392,12 @@ grecap_udp_table(const struct grecap_port *port, __be16 dport)
 	unsigned long tables = READ_ONCE(port->udp_tables);
 	unsigned int t;
 
-	for_each_set_bit(t, &tables, 1 + GRECAP_UDP_TABLES)
+	while (tables) {
+		t = __ffs(tables);
 		if (READ_ONCE(port->tables[t].port) == dport)
 			return &port->tables[t];
+		tables &= tables - 1;
+	}
 	return NULL;
 }
 

@@ -52,6 +52,7 @@
 #include <net/route.h>
 
 #include "grecap.h"
+#include "udp.h"
 
 /* What the hook learned about an outer packet before taking it. */
 struct grecap_outer {
@@ -59,7 +60,7 @@ struct grecap_outer {
 	unsigned int l4_off;		/* GRE or UDP header offset */
 	unsigned int ip_len;		/* outer IP packet length */
 	__be16 gre_flags;
-	__be16 udp_len;
+	unsigned int udp_len;		/* UDP length, as its header says */
 	__sum16 udp_check;
 	u8 l4proto;			/* IPPROTO_GRE or IPPROTO_UDP */
 	bool truncated;			/* its header cut short */
@@ -78,9 +79,8 @@ static bool grecap_l4_wanted(u8 l4proto, bool udp)
 }
 
 /* An IPv4 packet of a wanted protocol with a valid header. */
-static enum grecap_outer_kind grecap_outer_ipv4(const struct sk_buff *skb,
-						struct grecap_outer *o,
-						bool udp)
+static __always_inline enum grecap_outer_kind
+grecap_outer_ipv4(const struct sk_buff *skb, struct grecap_outer *o, bool udp)
 {
 	/*
 	 * Written only for a header outside the linear area: not zeroed per
@@ -121,8 +121,8 @@ static enum grecap_outer_kind grecap_outer_ipv6(const struct sk_buff *skb,
 						struct grecap_outer *o,
 						bool udp)
 {
+	struct ipv6hdr _ip6h __uninitialized;
 	const struct ipv6hdr *ip6h;
-	struct ipv6hdr _ip6h;
 	__be16 frag_off = 0;
 	unsigned int len;
 	u8 nexthdr;
@@ -169,8 +169,13 @@ static enum grecap_outer_kind grecap_outer_ipv6(const struct sk_buff *skb,
 	return GRECAP_OUTER_WHOLE;
 }
 
-static enum grecap_outer_kind grecap_outer(const struct sk_buff *skb,
-					   struct grecap_outer *o, bool udp)
+/*
+ * The outer IP header.  Inline: once per packet, at the top of
+ * grecap_handle_frame(); a reassembled packet is parsed again out of line
+ * (grecap_reparse()).
+ */
+static __always_inline enum grecap_outer_kind
+grecap_outer(const struct sk_buff *skb, struct grecap_outer *o, bool udp)
 {
 	/* What a packet may leave unset; the parsers write the rest. */
 	o->key.key = 0;
@@ -247,9 +252,10 @@ static const void *grecap_peek(const struct sk_buff *skb,
  */
 static bool grecap_outer_gre(const struct sk_buff *skb, struct grecap_outer *o)
 {
-	struct erspan_base_hdr _ershdr;
+	/* Read only through the pointers: not zeroed per packet. */
+	struct erspan_base_hdr _ershdr __uninitialized;
+	struct gre_base_hdr _greh __uninitialized;
 	const struct gre_base_hdr *greh;
-	struct gre_base_hdr _greh;
 	const __be32 *key;
 	unsigned int off;
 	__be32 _key;
@@ -289,13 +295,13 @@ static bool grecap_outer_gre(const struct sk_buff *skb, struct grecap_outer *o)
  * header's fields noted in @o; NULL for a port no device takes, or a UDP
  * header cut short, which are the stack's.
  */
-static const struct grecap_table *grecap_outer_udp(const struct sk_buff *skb,
-						   struct grecap_outer *o,
-						   const struct grecap_port *port)
+static __always_inline const struct grecap_table *
+grecap_outer_udp(const struct sk_buff *skb, struct grecap_outer *o,
+		 const struct grecap_port *port)
 {
+	struct udphdr _uh __uninitialized;
 	const struct grecap_table *tbl;
 	const struct udphdr *uh;
-	struct udphdr _uh;
 
 	uh = grecap_peek(skb, o, o->l4_off, sizeof(*uh), &_uh);
 	if (!uh)
@@ -307,7 +313,7 @@ static const struct grecap_table *grecap_outer_udp(const struct sk_buff *skb,
 	smp_rmb();
 	o->key.port = uh->dest;
 	o->key.encap = READ_ONCE(tbl->encap);
-	o->udp_len = uh->len;
+	o->udp_len = ntohs(uh->len);
 	o->udp_check = uh->check;
 	return tbl;
 }
@@ -430,24 +436,20 @@ static bool grecap_udp_csum_bad(struct sk_buff *skb, __be16 proto)
 }
 
 /*
- * The UDP header, its checksum, and what the VXLAN, GENEVE or TZSP decoder
- * says to strip, into @p.  Returns why the frame cannot be delivered, or
- * GRECAP_DROP_NONE.
+ * The UDP header and its checksum; then the verdict of the VXLAN, GENEVE
+ * or TZSP header, which grecap_udp_peek() read into @p with its offsets
+ * from the outer IP header.
  */
 static enum grecap_drop grecap_decode_udp(struct sk_buff *skb,
 					  const struct grecap_outer *o,
 					  __be16 proto, struct grecap_dev *gd,
 					  struct grecap_payload *p)
 {
-	unsigned int ulen = ntohs(o->udp_len);
+	unsigned int end = o->l4_off + o->udp_len;
 
-	if (ulen < sizeof(struct udphdr) || o->l4_off + ulen > o->ip_len)
-		return GRECAP_DROP_TRUNC;
 	/* Bytes after the datagram are not part of it. */
-	if (o->l4_off + ulen < skb->len &&
-	    pskb_trim_rcsum(skb, o->l4_off + ulen))
+	if (end < skb->len && pskb_trim_rcsum(skb, end))
 		return GRECAP_DROP_NOMEM;
-	p->len = o->l4_off + sizeof(struct udphdr);
 	if (o->udp_check) {
 		if (!pskb_may_pull(skb, o->l4_off))
 			return GRECAP_DROP_NOMEM;
@@ -455,9 +457,75 @@ static enum grecap_drop grecap_decode_udp(struct sk_buff *skb,
 		skb_reset_transport_header(skb);
 		if (grecap_udp_csum_bad(skb, proto))
 			return GRECAP_DROP_CSUM;
-		p->len = sizeof(struct udphdr);
+		p->len -= o->l4_off;
 	}
-	return grecap_udp_decode(skb, o->key.encap, READ_ONCE(gd->flags), p);
+	/* An Ethernet frame, as a mirror stream sends, or a closer look. */
+	if (likely(p->proto == htons(ETH_P_TEB) && !p->drop))
+		return GRECAP_DROP_NONE;
+	if (p->drop)
+		return p->drop;
+	if (p->kind == GRECAP_RX_GENEVE &&
+	    (READ_ONCE(gd->flags) & GRECAP_F_INNER_VXLAN))
+		grecap_udp_inner_vxlan(skb, p);
+	return GRECAP_DROP_NONE;
+}
+
+/*
+ * Did the source cut the frame?  An AWS mirror session with a packet
+ * length sends the first bytes of each frame only; what can tell is an
+ * inner IPv4 or IPv6 header (behind at most one VLAN tag) whose length
+ * runs past the end of the frame.  skb->data is at the frame's network
+ * header, as grecap_pull() leaves it.
+ */
+static noinline bool grecap_source_truncated_any(const struct sk_buff *skb)
+{
+	__be16 proto = skb->protocol;
+	unsigned int off = 0, len;
+	union {
+		__be16 type;
+		struct iphdr v4;
+		struct ipv6hdr v6;
+	} buf;
+
+	if (eth_type_vlan(proto)) {
+		const __be16 *type;
+
+		type = skb_header_pointer(skb, 2, sizeof(*type), &buf);
+		if (!type)
+			return false;
+		proto = *type;
+		off = VLAN_HLEN;
+	}
+	if (proto == htons(ETH_P_IP)) {
+		const struct iphdr *iph;
+
+		iph = skb_header_pointer(skb, off, sizeof(*iph), &buf);
+		if (!iph || iph->version != 4)
+			return false;
+		len = ntohs(iph->tot_len);
+	} else if (proto == htons(ETH_P_IPV6)) {
+		const struct ipv6hdr *ip6h;
+
+		ip6h = skb_header_pointer(skb, off, sizeof(*ip6h), &buf);
+		/* payload_len 0: a jumbogram, whose length is elsewhere. */
+		if (!ip6h || ip6h->version != 6 || !ip6h->payload_len)
+			return false;
+		len = sizeof(*ip6h) + ntohs(ip6h->payload_len);
+	} else {
+		return false;
+	}
+	return off + len > skb->len;
+}
+
+/* Most mirrored frames are IPv4, its header in the linear area: read it so. */
+static bool grecap_source_truncated(const struct sk_buff *skb)
+{
+	const struct iphdr *iph = (const struct iphdr *)skb->data;
+
+	if (likely(skb->protocol == htons(ETH_P_IP) &&
+		   skb_headlen(skb) >= sizeof(*iph)))
+		return iph->version == 4 && ntohs(iph->tot_len) > skb->len;
+	return grecap_source_truncated_any(skb);
 }
 
 /* The kernel's name for a drop, for the drop monitor and its tracepoint. */
@@ -578,11 +646,11 @@ static bool grecap_udp_gro_merged(const struct sk_buff *skb)
 					       SKB_GSO_UDP_TUNNEL_CSUM));
 }
 
-static rx_handler_result_t grecap_take(struct sk_buff **pskb,
-				       struct grecap_dev *gd,
-				       const struct grecap_outer *o)
+/* Inline: its one caller is grecap_handle_frame(), once per packet. */
+static __always_inline rx_handler_result_t
+grecap_take(struct sk_buff **pskb, struct grecap_dev *gd,
+	    const struct grecap_outer *o, struct grecap_payload *p)
 {
-	struct grecap_payload p = {};
 	struct net_device *dev = gd->dev;
 	enum grecap_drop drop;
 	struct sk_buff *skb;
@@ -611,21 +679,20 @@ static rx_handler_result_t grecap_take(struct sk_buff **pskb,
 		goto drop;
 	}
 	if (o->l4proto == IPPROTO_GRE)
-		drop = grecap_decode_gre(skb, o, gd, &p);
+		drop = grecap_decode_gre(skb, o, gd, p);
 	else
-		drop = grecap_decode_udp(skb, o, proto, gd, &p);
+		drop = grecap_decode_udp(skb, o, proto, gd, p);
+	if (unlikely(drop))
+		goto drop;
+	drop = grecap_pull(skb, p, dev);
 	if (unlikely(drop))
 		goto drop;
 	/* Delivered all the same: the source sent it so. */
-	if (o->l4proto == IPPROTO_UDP &&
-	    unlikely(grecap_source_truncated(skb, &p)))
+	if (o->l4proto == IPPROTO_UDP && unlikely(grecap_source_truncated(skb)))
 		grecap_count_health(gd, GRECAP_H_SOURCE_TRUNC, 1);
-	drop = grecap_pull(skb, &p, dev);
-	if (unlikely(drop))
-		goto drop;
-	if (unlikely(p.erspan_trunc))
+	if (unlikely(p->erspan_trunc))
 		grecap_count_health(gd, GRECAP_H_ERSPAN_TRUNC, 1);
-	if (unlikely(p.erspan_bad))
+	if (unlikely(p->erspan_bad))
 		grecap_count_health(gd, GRECAP_H_ERSPAN_BAD, 1);
 
 	skb_reset_network_header(skb);
@@ -640,8 +707,8 @@ static rx_handler_result_t grecap_take(struct sk_buff **pskb,
 	if (!net_eq(dev_net(gd->lower), dev_net(dev)))
 		skb->mark = 0;
 	if (skb_is_gso(skb))
-		return grecap_rx_split(skb, gd, p.kind);
-	grecap_rx_count(gd, skb, p.kind);
+		return grecap_rx_split(skb, gd, p->kind);
+	grecap_rx_count(gd, skb, p->kind);
 	if (grecap_rps_wanted(dev)) {
 		netif_receive_skb(skb);
 		return RX_HANDLER_CONSUMED;
@@ -654,6 +721,24 @@ drop:
 	return RX_HANDLER_CONSUMED;
 }
 
+/*
+ * A packet reassembled from outer fragments, parsed afresh: false when it
+ * is not one for a device of @port after all.
+ */
+static noinline bool grecap_reparse(const struct sk_buff *skb,
+				    struct grecap_outer *o,
+				    const struct grecap_port *port, bool udp,
+				    const struct grecap_table **tbl)
+{
+	if (grecap_outer(skb, o, udp) != GRECAP_OUTER_WHOLE)
+		return false;
+	if (o->l4proto == IPPROTO_UDP) {
+		*tbl = grecap_outer_udp(skb, o, port);
+		return *tbl;
+	}
+	return true;
+}
+
 rx_handler_result_t grecap_handle_frame(struct sk_buff **pskb)
 {
 	/*
@@ -662,9 +747,11 @@ rx_handler_result_t grecap_handle_frame(struct sk_buff **pskb)
 	 */
 	struct grecap_outer o __uninitialized;
 	const struct grecap_table *tbl = NULL;
+	struct grecap_payload p = {};
 	enum grecap_outer_kind kind;
 	struct grecap_port *port;
 	struct grecap_dev *gd;
+	unsigned int udp_end;
 	bool udp;
 	__be16 proto;
 
@@ -689,19 +776,13 @@ rx_handler_result_t grecap_handle_frame(struct sk_buff **pskb)
 			grecap_count_link(port, GRECAP_LINK_NOT_LOCAL);
 		return RX_HANDLER_PASS;
 	}
-	if (kind == GRECAP_OUTER_FRAG) {
+	if (unlikely(kind == GRECAP_OUTER_FRAG)) {
 		if (!grecap_can_defrag(proto))
 			return RX_HANDLER_PASS;
 		if (grecap_defrag(pskb, o.ip_len, port))
 			return RX_HANDLER_CONSUMED;
-		/* A whole packet now, parsed afresh. */
-		if (grecap_outer(*pskb, &o, udp) != GRECAP_OUTER_WHOLE)
+		if (!grecap_reparse(*pskb, &o, port, udp, &tbl))
 			return RX_HANDLER_PASS;
-		if (o.l4proto == IPPROTO_UDP) {
-			tbl = grecap_outer_udp(*pskb, &o, port);
-			if (!tbl)
-				return RX_HANDLER_PASS;
-		}
 	}
 
 	o.key.fields |= GRECAP_MATCH_LOCAL | GRECAP_MATCH_REMOTE;
@@ -714,8 +795,11 @@ rx_handler_result_t grecap_handle_frame(struct sk_buff **pskb)
 	} else {
 		if (unlikely(grecap_udp_gro_merged(*pskb)))
 			return grecap_udp_resegment(pskb);
-		if (!grecap_udp_peek(*pskb, o.l4_off + sizeof(struct udphdr),
-				     o.ip_len, &o.key))
+		udp_end = o.l4_off + o.udp_len;
+		if (!grecap_udp_peek(*pskb, o.key.encap,
+				     o.l4_off + sizeof(struct udphdr), udp_end,
+				     o.ip_len, &o.key, &p) ||
+		    o.udp_len < sizeof(struct udphdr) || udp_end > o.ip_len)
 			o.truncated = true;
 	}
 	gd = grecap_lookup(port, tbl, &o.key);
@@ -724,7 +808,7 @@ rx_handler_result_t grecap_handle_frame(struct sk_buff **pskb)
 		grecap_count_link(port, GRECAP_LINK_UNMATCHED);
 		return RX_HANDLER_PASS;
 	}
-	return grecap_take(pskb, gd, &o);
+	return grecap_take(pskb, gd, &o, &p);
 }
 
 rx_handler_result_t grecap_sink_frame(struct sk_buff **pskb)

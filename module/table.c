@@ -28,9 +28,6 @@
 static u8 grecap_mask_order[GRECAP_NMASKS] __ro_after_init;
 static u8 grecap_mask_prio[GRECAP_NMASKS] __ro_after_init;
 
-/* The catch-all (mask 0, no fields) comes last in the order of masks. */
-#define GRECAP_PRIO_ANY		(GRECAP_NMASKS - 1)
-
 static int grecap_mask_cmp(const void *a, const void *b)
 {
 	unsigned int ma = *(const u8 *)a, mb = *(const u8 *)b;
@@ -118,31 +115,15 @@ static struct grecap_filter *grecap_find_masked(const struct grecap_port *port,
 	return grecap_find(port, &k);
 }
 
-/*
- * The catch-all of @tbl, if it is @key's: a table taken over by another
- * UDP port while a packet for the old one was looked up holds no filter
- * of the old port's.
- */
-static struct grecap_dev *grecap_any(const struct grecap_table *tbl,
-				     const struct grecap_match *key)
+/* grecap_lookup() past its shortcut: the masks @masks of @tbl in use. */
+struct grecap_dev *grecap_lookup_masks(const struct grecap_port *port,
+				       const struct grecap_table *tbl,
+				       const struct grecap_match *key,
+				       unsigned long masks)
 {
-	struct grecap_filter *f = rcu_dereference(tbl->any);
-
-	return f && f->match.port == key->port ? f->gd : NULL;
-}
-
-/* The device a packet's @key picks in @tbl of @port, or NULL. */
-struct grecap_dev *grecap_lookup(const struct grecap_port *port,
-				 const struct grecap_table *tbl,
-				 const struct grecap_match *key)
-{
-	unsigned long masks = READ_ONCE(tbl->masks);
 	struct grecap_filter *f;
 	unsigned int p;
 
-	/* The catch-all alone, as on most links: no masks to walk. */
-	if (masks == BIT(GRECAP_PRIO_ANY))
-		return grecap_any(tbl, key);
 	for_each_set_bit(p, &masks, GRECAP_NMASKS) {
 		u32 mask = grecap_mask_order[p];
 
