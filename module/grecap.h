@@ -11,6 +11,7 @@
  *   stats.c    counters and their names
  *   seq.c      sequence accounting (mirror path loss)
  *   erspan.c   ERSPAN headers: session, what to strip
+ *   gre_parse.h  GRE parsed in place where gre_parse_header() need not
  *   udp.c      VXLAN, GENEVE and TZSP headers: what to strip (udp.h:
  *              the two parsed inline in the receive handler)
  *   defrag.c   outer fragments, to the kernel's reassembly

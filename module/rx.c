@@ -52,6 +52,7 @@
 #include <net/route.h>
 
 #include "grecap.h"
+#include "gre_parse.h"
 #include "udp.h"
 
 /* What the hook learned about an outer packet before taking it. */
@@ -388,6 +389,12 @@ static enum grecap_drop grecap_decode_gre(struct sk_buff *skb,
 	bool csum_err = false;
 	int hdr_len;
 
+	hdr_len = grecap_gre_parse_fast(skb, nhs, &tpi.proto, &tpi.seq);
+	if (likely(hdr_len > 0))
+		goto parsed;
+	if (hdr_len < 0)
+		return GRECAP_DROP_TRUNC;
+
 	/*
 	 * The outer IP and GRE headers are stripped with one pull, in
 	 * grecap_pull(); but gre_parse_header() checks a GRE checksum over
@@ -407,6 +414,7 @@ static enum grecap_drop grecap_decode_gre(struct sk_buff *skb,
 	if (hdr_len < 0)
 		return csum_err ? GRECAP_DROP_CSUM : GRECAP_DROP_TRUNC;
 
+parsed:
 	if (o->gre_flags & GRE_SEQ)
 		grecap_seq_account(gd, &o->key, ntohl(tpi.seq));
 

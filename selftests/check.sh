@@ -187,11 +187,13 @@ start_side() {
 # grecap.ko is built in a copy of the sources of its own, so that runs for
 # several kernels at once (CI) do not share objects.
 rm -rf "$src"
-mkdir -p "$src/debian"
+mkdir -p "$src/debian" "$src/selftests"
 cp -r Kbuild Makefile module include "$src/"
+cp -r selftests/kmod "$src/selftests/"
 cp debian/changelog "$src/debian/"
 echo "# building grecap.ko for $kver"
-if ! "${make_in[@]}" make -s -C "$src" "${build[@]}" >"$out/build.log" 2>&1; then
+if ! "${make_in[@]}" make -s -C "$src" "${build[@]}" GRECAP_SELFTEST=m \
+	>"$out/build.log" 2>&1; then
 	cat "$out/build.log"
 	if [ -n "$side_pid" ]; then
 		kill -- -"$side_pid" 2>/dev/null

@@ -37,10 +37,12 @@ wbuild() {
 	local name=$1 src=$out/$1 log=$out/$1.log in=()
 	shift
 	[ "$1" = in-root ] && in=(selftests/vm/unstable-root.sh) && shift
-	mkdir -p "$src/debian"
+	mkdir -p "$src/debian" "$src/selftests"
 	cp -r Kbuild Makefile module include "$src/"
+	cp -r selftests/kmod "$src/selftests/"
 	cp debian/changelog "$src/debian/"
-	if ! "${in[@]}" make -s -C "$src" W=1 C=1 "$@" >"$log" 2>&1; then
+	if ! "${in[@]}" make -s -C "$src" W=1 C=1 GRECAP_SELFTEST=m "$@" \
+		>"$log" 2>&1; then
 		sed 's/^/# /' "$log"
 		not_ok "$name: W=1 C=1 build failed"
 		return
@@ -73,7 +75,8 @@ else
 fi
 
 if [ -n "$checkpatch" ]; then
-	files=(module/*.[ch] include/uapi/linux/grecap.h tools/iproute2/link_grecap.c)
+	files=(module/*.[ch] include/uapi/linux/grecap.h tools/iproute2/link_grecap.c
+		selftests/kmod/*.c)
 	if "$checkpatch" --strict --no-tree --terse --show-types -f "${files[@]}" \
 		>"$out/checkpatch.log" 2>&1; then
 		ok "checkpatch --strict: ${#files[@]} files clean"

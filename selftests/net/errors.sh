@@ -13,6 +13,7 @@ ALL_TESTS="
 	truncated
 	ip_cut_short
 	not_ours
+	gre_parse
 "
 
 send() {
@@ -111,6 +112,29 @@ not_ours() {
 		"$COL" grecap0 link_pass_unsupported "$u0" 20
 	check_eq "nothing delivered" "$rx0" "$(gstat "$COL" grecap0 rx_packets)"
 	log_test "GRE version 1, routing bit: passed to the stack"
+}
+
+# The receive path parses GRE in place where gre_parse_header() does more
+# than mirror traffic needs (module/gre_parse.h); grecap_selftest.ko, built
+# beside grecap.ko, proves in the kernel that both give the same verdicts.
+gre_parse() {
+	local ko=${GRECAP_KO%/*}/grecap_selftest.ko before lines
+
+	if [ ! -r "$ko" ]; then
+		log_test_skip "the fast GRE parse against gre_parse_header()" \
+			"no grecap_selftest.ko beside $GRECAP_KO"
+		return
+	fi
+	before=$(dmesg | wc -l)
+	check "grecap_selftest.ko runs its cases and loads" insmod "$ko"
+	lines=$(dmesg | tail -n +$((before + 1)) | grep grecap_selftest)
+	log "$lines"
+	check "every case: the same verdict, length, protocol, sequence" \
+		grep -q -E 'grecap_selftest: PASS: [1-9][0-9]* cases answered' \
+		<<<"$lines"
+	lsmod | grep -q '^grecap_selftest ' &&
+		check "unloaded" rmmod grecap_selftest
+	log_test "the fast GRE parse gives gre_parse_header()'s verdicts"
 }
 
 setup_topo

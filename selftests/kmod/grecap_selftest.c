@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * grecap_selftest.ko: proves that grecap's in-place GRE parse
+ * (module/gre_parse.h) gives the verdicts of the kernel's
+ * gre_parse_header(), which it stands beside on the receive path.
+ *
+ * Loading it runs every case once: each GRE flag combination (checksum,
+ * routing, key, sequence, a strict-route bit, versions 0 and 1), each
+ * protocol (Ethernet, IPv4, IPv6, ERSPAN I/II, ERSPAN III, WCCP, another),
+ * with good and bad checksums, every length from an empty packet to past
+ * the end of the headers, the GRE header at the start of the data and
+ * behind an IP header, and the packet all linear or split into a page
+ * fragment.  The same bytes go to both parsers; where the fast parse
+ * answers, gre_parse_header() must give the same answer: both refuse, or
+ * the same header length, protocol and sequence number.  Where it does
+ * not answer, the case must be one it leaves to the helper (a checksum,
+ * WCCP, headers outside the linear area).  The load fails (-EINVAL) on
+ * any difference, each printed; on success it prints how many cases each
+ * side took and stays loaded until removed.  make check builds it
+ * (GRECAP_SELFTEST=m) and errors.sh loads it.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/gfp.h>
+#include <linux/if_ether.h>
+#include <linux/module.h>
+#include <linux/skbuff.h>
+#include <net/checksum.h>
+#include <net/gre.h>
+
+#include "../../module/gre_parse.h"
+
+#define GRECAP_ST_PREFIX	20	/* an IPv4 header's room before GRE */
+#define GRECAP_ST_MAX		(GRECAP_ST_PREFIX + 16 + 12 + 8)
+
+static const __be16 grecap_st_protos[] = {
+	htons(ETH_P_TEB), htons(ETH_P_IP), htons(ETH_P_IPV6),
+	htons(ETH_P_ERSPAN), htons(ETH_P_ERSPAN2), htons(ETH_P_WCCP),
+	htons(0x1234),
+};
+
+struct grecap_st_count {
+	unsigned int fast, helper, bad;
+};
+
+/* @len bytes of @buf as an skb, linear or with all from @split on in a page. */
+static struct sk_buff *grecap_st_skb(const u8 *buf, unsigned int len,
+				     unsigned int split)
+{
+	struct sk_buff *skb;
+	struct page *page;
+
+	skb = alloc_skb(GRECAP_ST_MAX, GFP_KERNEL);
+	if (!skb)
+		return NULL;
+	if (split >= len) {
+		skb_put_data(skb, buf, len);
+		return skb;
+	}
+	skb_put_data(skb, buf, split);
+	page = alloc_page(GFP_KERNEL);
+	if (!page) {
+		kfree_skb(skb);
+		return NULL;
+	}
+	memcpy(page_address(page), buf + split, len - split);
+	skb_fill_page_desc(skb, 0, page, 0, len - split);
+	skb->len += len - split;
+	skb->data_len += len - split;
+	skb->truesize += PAGE_SIZE;
+	return skb;
+}
+
+/*
+ * Is this a case the fast parse may leave to gre_parse_header()?  A
+ * checksum, WCCP, or a header (with ERSPAN II/III's base header) not all
+ * in the first @linear bytes.
+ */
+static bool grecap_st_may_defer(const u8 *buf, unsigned int len,
+				unsigned int nhs, unsigned int linear)
+{
+	unsigned int need = nhs + 4;
+	__be16 flags, proto;
+
+	if (len < need)
+		return false;
+	if (linear < need)
+		return true;
+	memcpy(&flags, buf + nhs, 2);
+	memcpy(&proto, buf + nhs + 2, 2);
+	if ((flags & GRE_CSUM) || (!flags && proto == htons(ETH_P_WCCP)))
+		return true;
+	need += (flags & GRE_KEY ? 4 : 0) + (flags & GRE_SEQ ? 4 : 0);
+	if ((proto == htons(ETH_P_ERSPAN) && need != nhs + 4) ||
+	    proto == htons(ETH_P_ERSPAN2))
+		need += sizeof(struct erspan_base_hdr);
+	return linear < need && len >= need;
+}
+
+static int grecap_st_case(const u8 *buf, unsigned int len, unsigned int nhs,
+			  unsigned int split, struct grecap_st_count *n)
+{
+	struct sk_buff *a, *b;
+	struct tnl_ptk_info tpi;
+	bool csum_err = false;
+	int fast, ret, err = 0;
+	__be16 proto = 0;
+	__be32 seq = 0;
+
+	a = grecap_st_skb(buf, len, split);
+	b = grecap_st_skb(buf, len, split);
+	if (!a || !b) {
+		err = -ENOMEM;
+		goto out;
+	}
+	memset(&tpi, 0, sizeof(tpi));
+	fast = grecap_gre_parse_fast(a, nhs, &proto, &seq);
+	ret = gre_parse_header(b, &tpi, &csum_err, htons(ETH_P_IP), nhs);
+
+	if (fast == GRECAP_GRE_HELPER) {
+		n->helper++;
+		if (grecap_st_may_defer(buf, len, nhs, min(split, len)))
+			goto out;
+		pr_err("left to the helper: %*ph (%u bytes, GRE at %u, linear to %u)\n",
+		       min(len, 24u), buf, len, nhs, split);
+		err = -EINVAL;
+		goto out;
+	}
+	n->fast++;
+	if (fast < 0 && ret < 0)
+		goto out;
+	if (fast >= 0 && ret >= 0 && fast == ret && proto == tpi.proto &&
+	    seq == tpi.seq)
+		goto out;
+	pr_err("%*ph (%u bytes, GRE at %u, linear to %u): fast %d proto %04x seq %08x, gre_parse_header %d proto %04x seq %08x\n",
+	       min(len, 24u), buf, len, nhs, split, fast, ntohs(proto),
+	       ntohl(seq), ret, ntohs(tpi.proto), ntohl(tpi.seq));
+	err = -EINVAL;
+out:
+	kfree_skb(a);
+	kfree_skb(b);
+	return err;
+}
+
+/*
+ * A packet of flags @flags and protocol @proto, GRE at @nhs: every length,
+ * all linear, split inside the GRE header and just after it.
+ */
+static int grecap_st_packet(__be16 flags, __be16 proto, unsigned int nhs,
+			    bool good_csum, struct grecap_st_count *n)
+{
+	unsigned int hlen = 4, len, splits[3], i;
+	u8 buf[GRECAP_ST_MAX];
+	__sum16 sum;
+	int err;
+
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = 0x45 + i * 7;	/* IPv4's version nibble first */
+	memcpy(buf + nhs, &flags, 2);
+	memcpy(buf + nhs + 2, &proto, 2);
+	if (flags & GRE_CSUM) {
+		memset(buf + nhs + 4, 0, 4);
+		hlen += 4;
+	}
+	hlen += (flags & GRE_KEY ? 4 : 0) + (flags & GRE_SEQ ? 4 : 0);
+	for (len = 0; len <= nhs + hlen + 12; len++) {
+		/* The checksum covers what follows skb->data: all of @len. */
+		if (flags & GRE_CSUM && len >= nhs + 8) {
+			memset(buf + nhs + 4, 0, 2);
+			sum = csum_fold(csum_partial(buf, len, 0));
+			if (!good_csum)
+				sum = (__force __sum16)((__force u16)sum ^ 0x0101);
+			memcpy(buf + nhs + 4, &sum, 2);
+		}
+		/* All linear; split in the GRE header; after it. */
+		splits[0] = len;
+		splits[1] = nhs + 2;
+		splits[2] = nhs + hlen;
+		for (i = 0; i < ARRAY_SIZE(splits); i++) {
+			if (i && splits[i] >= len)
+				continue;
+			err = grecap_st_case(buf, len, nhs, splits[i], n);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+static int __init grecap_selftest_init(void)
+{
+	static const u16 vers[] = { 0, 1, 0x0800 /* s */ | 0x0100 /* recur */ };
+	struct grecap_st_count n = {};
+	unsigned int c, v, p, nhs;
+	int err;
+
+	for (c = 0; c < 16; c++) {
+		__be16 flags = (c & 1 ? GRE_CSUM : 0) | (c & 2 ? GRE_ROUTING : 0) |
+			       (c & 4 ? GRE_KEY : 0) | (c & 8 ? GRE_SEQ : 0);
+
+		for (v = 0; v < ARRAY_SIZE(vers); v++) {
+			for (p = 0; p < ARRAY_SIZE(grecap_st_protos); p++) {
+				for (nhs = 0; nhs <= GRECAP_ST_PREFIX;
+				     nhs += GRECAP_ST_PREFIX) {
+					__be16 f = flags | htons(vers[v]);
+					__be16 pr = grecap_st_protos[p];
+
+					err = grecap_st_packet(f, pr, nhs, true, &n);
+					if (!err && (flags & GRE_CSUM))
+						err = grecap_st_packet(f, pr, nhs,
+								       false, &n);
+					if (err) {
+						pr_err("FAIL: the fast GRE parse and gre_parse_header() differ\n");
+						return err;
+					}
+				}
+			}
+		}
+	}
+	pr_info("PASS: %u cases answered by the fast GRE parse as gre_parse_header() does, %u left to it\n",
+		n.fast, n.helper);
+	return 0;
+}
+
+static void __exit grecap_selftest_exit(void)
+{
+}
+
+module_init(grecap_selftest_init);
+module_exit(grecap_selftest_exit);
+MODULE_DESCRIPTION("grecap: the fast GRE parse against gre_parse_header()");
+MODULE_LICENSE("GPL");
