@@ -10,10 +10,13 @@
  *
  * The guest asks by creating FILE (through the shared out directory) with
  * a label in it; the plugin writes DIR/insns-LABEL.txt, one line per block
- * executed so far: "pc instructions executions memory-accesses" (hex pc,
- * decimal counts), then removes FILE.  Counters are added inline by the
- * translated code (no call per block); with several vCPU threads an add
- * can be lost to a race, which is noise far below what a run measures.
+ * executed so far: "pc instructions executions memory-accesses" and the
+ * executions on each vCPU (hex pc, decimal counts), then removes FILE.
+ * The all-CPU counters are added inline by the translated code; with
+ * several vCPU threads an add can be lost to a race, which is noise far
+ * below what a run measures.  The per-vCPU ones (which CPU received a
+ * frame, which sent it) cost a call per block executed, into a counter of
+ * that vCPU's own.
  */
 #include <inttypes.h>
 #include <pthread.h>
@@ -26,11 +29,15 @@
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
+/* vCPUs counted apart; the test VM has 2. */
+#define NCPUS 2
+
 struct block {
 	uint64_t pc;
 	uint64_t insns;
 	uint64_t execs;		/* added to by the guest's code */
 	uint64_t mem;		/* likewise */
+	uint64_t cpu_execs[NCPUS];	/* by vcpu_exec() */
 };
 
 /*
@@ -79,8 +86,10 @@ static void dump(const char *label)
 		struct block *b = slots[i];
 
 		if (b && b->execs)
-			fprintf(f, "%" PRIx64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
-				b->pc, b->insns, b->execs, b->mem);
+			fprintf(f, "%" PRIx64 " %" PRIu64 " %" PRIu64 " %" PRIu64
+				" %" PRIu64 " %" PRIu64 "\n",
+				b->pc, b->insns, b->execs, b->mem,
+				b->cpu_execs[0], b->cpu_execs[1]);
 	}
 	pthread_mutex_unlock(&lock);
 	if (fclose(f) == 0)
@@ -107,6 +116,14 @@ static void *watch(void *arg)
 	return NULL;
 }
 
+static void vcpu_exec(unsigned int vcpu, void *udata)
+{
+	struct block *b = udata;
+
+	if (vcpu < NCPUS)
+		b->cpu_execs[vcpu]++;
+}
+
 static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
 	size_t i, n = qemu_plugin_tb_n_insns(tb);
@@ -117,6 +134,8 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	pthread_mutex_unlock(&lock);
 	qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
 						 &b->execs, 1);
+	qemu_plugin_register_vcpu_tb_exec_cb(tb, vcpu_exec,
+					     QEMU_PLUGIN_CB_NO_REGS, b);
 	for (i = 0; i < n; i++)
 		qemu_plugin_register_vcpu_mem_inline(qemu_plugin_tb_get_insn(tb, i),
 						     QEMU_PLUGIN_MEM_RW,
