@@ -53,6 +53,7 @@
 
 #include "grecap.h"
 #include "gre_parse.h"
+#include "pull.h"
 #include "udp.h"
 
 /* What the hook learned about an outer packet before taking it. */
@@ -324,7 +325,9 @@ grecap_outer_udp(const struct sk_buff *skb, struct grecap_outer *o,
  * follows.  An Ethernet frame is delivered as it is; an L3 packet becomes
  * an Ethernet frame to grecap0's own address from 00:00:00:00:00:00,
  * written over the stripped headers (only a cloned skb, a tap on the link,
- * costs a copy of the header).  Then what the device kept of the header:
+ * costs a copy of the header).  The pull is pull.h's, in place, where it
+ * can be, iptunnel_pull_header()'s elsewhere.  Then what the device kept
+ * of the header:
  * the VLAN tag, out of band as a NIC's VLAN stripping leaves it, and the
  * capture time.
  */
@@ -337,12 +340,14 @@ static enum grecap_drop grecap_pull(struct sk_buff *skb,
 	if (p->proto == htons(ETH_P_TEB)) {
 		if (skb->len < p->len + ETH_HLEN)
 			return GRECAP_DROP_TRUNC;
-		if (iptunnel_pull_header(skb, p->len, p->proto, false))
+		if (!grecap_pull_fast(skb, p->len, p->proto) &&
+		    iptunnel_pull_header(skb, p->len, p->proto, false))
 			return GRECAP_DROP_NOMEM;
 		skb->protocol = eth_type_trans(skb, dev);
 		skb_postpull_rcsum(skb, eth_hdr(skb), ETH_HLEN);
 	} else {
-		if (iptunnel_pull_header(skb, p->len, p->proto, false) ||
+		if ((!grecap_pull_fast(skb, p->len, p->proto) &&
+		     iptunnel_pull_header(skb, p->len, p->proto, false)) ||
 		    skb_cow_head(skb, ETH_HLEN))
 			return GRECAP_DROP_NOMEM;
 		eth = skb_push(skb, ETH_HLEN);
