@@ -23,7 +23,7 @@ INSNS_ROUNDS=${BENCH_ROUNDS:-2}
 INSNS_RX_FRAMES=${BENCH_RX_FRAMES:-8000}
 INSNS_RX_GAP=${BENCH_RX_GAP:-50us}
 # The receiving CPU's runs: at least 3 rounds, for their median.
-INSNS_RX_ROUNDS=$((INSNS_ROUNDS > 3 ? INSNS_ROUNDS : 3))
+INSNS_RX_ROUNDS=${BENCH_RX_ROUNDS:-$((INSNS_ROUNDS > 3 ? INSNS_ROUNDS : 3))}
 
 insns_taken() {
 	[ ! -e "$OUT/insns.trigger" ]
