@@ -371,21 +371,6 @@ static inline struct grecap_dev *grecap_any(const struct grecap_table *tbl,
 	return f && f->match.port == key->port ? f->gd : NULL;
 }
 
-/*
- * The device a packet's @key picks in @tbl of @port, or NULL.  The
- * catch-all alone, as on most links, is found here with no mask to walk.
- */
-static inline struct grecap_dev *grecap_lookup(const struct grecap_port *port,
-					       const struct grecap_table *tbl,
-					       const struct grecap_match *key)
-{
-	unsigned long masks = READ_ONCE(tbl->masks);
-
-	if (masks == BIT(GRECAP_PRIO_ANY))
-		return grecap_any(tbl, key);
-	return grecap_lookup_masks(port, tbl, key, masks);
-}
-
 /* The table of UDP destination port @dport on @port, or NULL. */
 static inline const struct grecap_table *
 grecap_udp_table(const struct grecap_port *port, __be16 dport)

@@ -735,6 +735,22 @@ drop:
 }
 
 /*
+ * The device a packet's @key picks in @tbl of @port, or NULL.  The
+ * catch-all alone, as on most links, is found here with no mask to walk;
+ * table.c walks the rest.
+ */
+static struct grecap_dev *grecap_lookup(const struct grecap_port *port,
+					const struct grecap_table *tbl,
+					const struct grecap_match *key)
+{
+	unsigned long masks = READ_ONCE(tbl->masks);
+
+	if (masks == BIT(GRECAP_PRIO_ANY))
+		return grecap_any(tbl, key);
+	return grecap_lookup_masks(port, tbl, key, masks);
+}
+
+/*
  * A packet reassembled from outer fragments, parsed afresh: false when it
  * is not one for a device of @port after all.
  */
