@@ -7,7 +7,7 @@
  * flag combination (checksum, routing, key, sequence, a strict-route
  * bit, versions 0 and 1), each protocol (Ethernet, IPv4, IPv6, ERSPAN
  * I/II, ERSPAN III, WCCP, another), with good and bad checksums, every
- * length from an empty packet to past the end of the headers, the GRE
+ * length from just short of the GRE header to past the headers, the GRE
  * header at the start of the data and behind an IP header, and the packet
  * all linear or split into a page fragment.  Where the fast parse
  * answers, gre_parse_header() must give the same answer: both refuse, or
@@ -157,8 +157,9 @@ out:
 }
 
 /*
- * A packet of flags @flags and protocol @proto, GRE at @nhs: every length,
- * all linear, split inside the GRE header and just after it.
+ * A packet of flags @flags and protocol @proto, GRE at @nhs: each length
+ * that can matter, all linear, split inside the GRE header and just after
+ * it.
  */
 static int grecap_st_packet(__be16 flags, __be16 proto, unsigned int nhs,
 			    bool good_csum, struct grecap_st_count *n)
@@ -177,7 +178,11 @@ static int grecap_st_packet(__be16 flags, __be16 proto, unsigned int nhs,
 		hlen += 4;
 	}
 	hlen += (flags & GRE_KEY ? 4 : 0) + (flags & GRE_SEQ ? 4 : 0);
-	for (len = 0; len <= nhs + hlen + 12; len++) {
+	/*
+	 * From one byte short of the GRE header (every shorter packet is
+	 * refused alike) to past ERSPAN II/III's base header and WCCP's byte.
+	 */
+	for (len = nhs ? nhs - 1 : 0; len <= nhs + hlen + 9; len++) {
 		/* The checksum covers what follows skb->data: all of @len. */
 		if (flags & GRE_CSUM && len >= nhs + 8) {
 			memset(buf + nhs + 4, 0, 2);
