@@ -174,16 +174,21 @@ for flavour in order:
         for d, name, ia, ib in rows[:top]:
             f.write(f"{d:11.1f} {ia:8.1f} {ib:8.1f}  {name}\n")
 
-# The receiving CPU alone.
+# The receiving CPU alone (BENCH_RX=1).
 print()
-print(f"# instructions per frame on the receiving CPU (CPU {RX_CPU}: RPS on the"
-      " link, frames apart; the sender on CPU 0); median of the rounds")
+if rxruns:
+    print(f"# instructions per frame on the receiving CPU (CPU {RX_CPU}: RPS on"
+          " the link, frames apart; the sender on CPU 0); median of the"
+          " rounds")
+else:
+    print("# the receiving CPU alone: not measured (BENCH_RX=1 measures it)")
 head = f"{'flavour':9}" + "".join(f"{p:>8}{'spread':>7}" for p in paths)
 if "bare" in paths and "grecap" in paths:
     head += f"{'grecap/bare':>13}{'grecap-bare':>13}"
-print(head)
+if rxruns:
+    print(head)
 rx_added = {}
-for flavour in order:
+for flavour in order if rxruns else []:
     med = {}
     row = f"{flavour:9}"
     for path in paths:
