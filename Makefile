@@ -31,8 +31,8 @@
 #   make bench            receive rates: grecap, bare receive, the kernel's
 #                         tunnels (test VM, about 20 minutes)
 #   make bench-insns      the same paths' guest instructions per frame,
-#                         counted by QEMU, with the receiving CPU's
-#                         own table (over 30 minutes)
+#                         counted by QEMU (BENCH_RX=1: the receiving
+#                         CPU's own table too)
 
 # The version, in one place: debian/changelog.
 VERSION := $(shell sed -n '1s/^grecap .\([0-9][0-9A-Za-z.+~-]*\).*/\1/p' debian/changelog)
