@@ -54,7 +54,7 @@ static const __be16 grecap_st_protos[] = {
 };
 
 struct grecap_st_count {
-	unsigned int fast, helper, bad;
+	unsigned int fast, helper;
 };
 
 /* @len bytes of @buf as an skb, linear or with all from @split on in a page. */

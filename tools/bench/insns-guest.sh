@@ -126,9 +126,11 @@ insns_main() {
 	: >"$OUT/insns-frames.txt"
 	: >"$OUT/insns-rxframes.txt"
 	echo "# kernel $(uname -r), $(nproc) CPUs, floods of" \
-		"$((INSNS_FRAMES / 4)) and $INSNS_FRAMES frames per run;" \
-		"receiving CPU: $((INSNS_RX_FRAMES / 4)) and $INSNS_RX_FRAMES" \
-		"frames $INSNS_RX_GAP apart"
+		"$((INSNS_FRAMES / 4)) and $INSNS_FRAMES frames per run"
+	if [ "$INSNS_RX" = 1 ]; then
+		echo "# receiving CPU: $((INSNS_RX_FRAMES / 4)) and" \
+			"$INSNS_RX_FRAMES frames $INSNS_RX_GAP apart"
+	fi
 	for flavour in $FLAVOURS; do
 		cfg=$TMP/insns-$flavour.cfg
 		$FRAMES "$flavour" 64 "$COLMAC" >"$cfg" || exit 1
