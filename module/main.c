@@ -57,9 +57,12 @@ static void grecap_create_at_load(void)
 	tb[IFLA_LINK] = &link_attr.nla;
 	err = grecap_newlink(&init_net, dev, tb, NULL, &extack);
 	if (err) {
-		/* A registered device is freed by its unregistering. */
-		if (dev->reg_state == NETREG_UNINITIALIZED)
-			free_netdev(dev);
+		/*
+		 * As rtnl_newlink() does: free_netdev() frees a device whose
+		 * registration failed in whatever state it left it
+		 * (unregistered, or still unregistering: then later).
+		 */
+		free_netdev(dev);
 		goto warn;
 	}
 	pr_info("link=%s: created %s\n", link, dev->name);
