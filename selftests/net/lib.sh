@@ -134,6 +134,9 @@ tests_run() {
 			EXIT_STATUS=$ksft_fail
 			continue
 		fi
+		# In the kernel log too, where a report is then told apart by
+		# the case it came in (as the kselftest runner marks its tests).
+		echo "grecap selftests: ${0##*/}: $t" >/dev/kmsg 2>/dev/null
 		"$t"
 		# A case that forgot its log_test fails rather than passes.
 		if ((RET != 0)); then
