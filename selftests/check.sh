@@ -92,9 +92,10 @@ fi
 # the host, while the other tests keep about one busy: run beside them, it
 # takes three minutes off make check (not where it only skips: --unstable
 # has no compiler for that kernel in this userspace).  On the debug
-# kernel, faults: every allocation of every operation failed in turn, ten
-# minutes under KASAN.  With kmemleak each VM ends with a scan of its own,
-# after all of its tests, numbered as one more test.
+# kernel, faults: every allocation of every operation failed in turn,
+# about as long under KASAN as the rest of the suite.  With kmemleak each
+# VM ends with a scan of its own, after all of its tests, numbered as one
+# more test.
 side_test=
 if [ "${GRECAP_KMEMLEAK:-0}" = 1 ]; then
 	side_test=faults
@@ -138,6 +139,7 @@ vm_tests() {
 		env GRECAP_KMEMLEAK="${GRECAP_KMEMLEAK:-0}" \
 		GRECAP_TIMEOUT_SCALE="${GRECAP_TIMEOUT_SCALE:-1}" \
 		GRECAP_CHURN_ROUNDS="${GRECAP_CHURN_ROUNDS:-5}" \
+		GRECAP_FAULTS_ALL="${GRECAP_FAULTS_ALL:-0}" \
 		make -s -C selftests/net run_tests RUN_FLAGS="--part $first/$total" \
 		GRECAP_KO="$src/grecap.ko" TESTS="$*"
 }
