@@ -22,6 +22,18 @@
       the Nth allocation failing; prints the error (or ok), then
       "injected" or "ran through".
 
+  fail-loop modload|modunload|dellink --ko PATH --netns NS --snd-netns NS2
+      The same for N = 1, 2, ... until it runs through, in this process
+      (a process start per try costs a second under the debug kernel's
+      emulation), each try checked and the state put back:
+        modload    "modprobe grecap link=gm0": loaded with grecap0 on gm0
+                   (or the log saying why not), or not loaded, no grecap0;
+        modunload  rmmod of grecap with grecap0 and NS's keep and k7:
+                   gone with all of them, or loaded with all of them;
+        dellink    deleting NS's col1 (peer snd1 in NS2) with its grecap
+                   devices l1 and l2: all three gone, or all three there.
+      Prints the failure points; exits 1 on any inconsistency.
+
 OPERATIONS: on col0, beside a catch-all "keep" and a keyed "k7":
   add-key add-remote6 add-session add-vni add-geneve add-tzsp
       a further device, of each kind of filter and option
@@ -48,6 +60,7 @@ NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 1, 4, 0x300
 NLM_F_EXCL, NLM_F_CREATE = 0x200, 0x400
 NLMSG_ERROR, NLMSG_DONE = 2, 3
 IFLA_IFNAME, IFLA_LINK, IFLA_LINKINFO, IFLA_NET_NS_FD = 3, 5, 18, 28
+VETH_INFO_PEER = 1
 IFLA_INFO_KIND, IFLA_INFO_DATA = 1, 2
 (LOCAL, REMOTE, LOCAL6, REMOTE6, IFLAGS, IKEY, SESSION, VLAN, TSTAMP,
  ENCAP, PORT, VNI, INNER_VXLAN) = range(1, 14)
@@ -117,8 +130,21 @@ class Netlink:
                 raise OSError(-err, "%s: %s" % (what, msg or
                                                 os.strerror(-err)))
 
+    def names(self):
+        """The names of all links."""
+        return set(self.links())
+
     def grecap_state(self):
         """The grecap devices: {name: their IFLA_INFO_DATA, sorted}."""
+        out = {}
+        for name, info in self.links().items():
+            if info.get(IFLA_INFO_KIND) == b"grecap\0":
+                out[name] = tuple(sorted(attrs(info.get(IFLA_INFO_DATA,
+                                                        b"")).items()))
+        return out
+
+    def links(self):
+        """Every link: {name: its IFLA_LINKINFO's attributes}."""
         self.s.send(self.message(RTM_GETLINK, NLM_F_DUMP,
                                  struct.pack("=BxHiII", 0, 0, 0, 0, 0)))
         out = {}
@@ -132,11 +158,8 @@ class Netlink:
                 if t == NLMSG_ERROR:
                     raise OSError("link dump failed")
                 a = attrs(data[off + 32:off + ln])
-                info = attrs(a.get(IFLA_LINKINFO, b""))
-                if info.get(IFLA_INFO_KIND) == b"grecap\0":
-                    name = a[IFLA_IFNAME].rstrip(b"\0").decode()
-                    data_ = attrs(info.get(IFLA_INFO_DATA, b""))
-                    out[name] = tuple(sorted(data_.items()))
+                name = a[IFLA_IFNAME].rstrip(b"\0").decode()
+                out[name] = attrs(a.get(IFLA_LINKINFO, b""))
                 off += (ln + 3) & ~3
 
 
@@ -296,13 +319,13 @@ def operations(col0, col1, other_ns):
 KEEP = ("keep", "k7")
 
 
-def reset(*links):
+def reset(*links, states=None):
     """Back to the baseline: no grecap device but the keeps, wherever one
-    went."""
-    for nl in links:
+    went.  states: each namespace's grecap_state(), when just read."""
+    for i, nl in enumerate(links):
+        state = states[i] if states else nl.grecap_state()
         nl.run([(RTM_DELLINK, 0, body(name, grecap=False))
-                for name in nl.grecap_state() if name not in KEEP],
-               "reset")
+                for name in state if name not in KEEP], "reset")
 
 
 def cmd_faults(args):
@@ -357,7 +380,7 @@ def cmd_faults(args):
                 bad.append("try %d: ran through, but error %d (%s) or the "
                            "state is not the one after" % (n, err, text))
             reaches(n, "ran through", after_to)
-            reset(nl, other_nl)
+            reset(nl, other_nl, states=now)
             break
         injected += 1
         if now == after:
@@ -370,7 +393,7 @@ def cmd_faults(args):
             bad.append("try %d: error %d (%s), the state %s" %
                        (n, err, text, "the one before" if now == before
                         else "neither before nor after"))
-        reset(nl, other_nl)
+        reset(nl, other_nl, states=now)
     else:
         bad.append("still failing after %d tries" % args.max)
     os.close(other)
@@ -414,9 +437,227 @@ def cmd_fail_nth(args):
     print("injected" if hit else "ran through")
 
 
+ROOT_NS = "/proc/1/ns/net"
+
+
+class Module:
+    """grecap.ko loaded and unloaded by system call, as modprobe and rmmod
+    do (its dependencies stay loaded)."""
+
+    def __init__(self, ko):
+        self.ko = ko
+        self.syscall = ctypes.CDLL(None, use_errno=True).syscall
+
+    def load(self, params, fail=None, n=0):
+        """finit_module(2); with FAIL, its Nth allocation failing (the
+        file opened before)."""
+        fd = os.open(self.ko, os.O_RDONLY)
+        try:
+            if fail:
+                fail.arm(n)
+            if self.syscall(SYS_FINIT_MODULE, fd, params.encode(), 0):
+                return ctypes.get_errno()
+            return 0
+        finally:
+            os.close(fd)
+
+    def unload(self):
+        if self.syscall(SYS_DELETE_MODULE, b"grecap", os.O_NONBLOCK):
+            return ctypes.get_errno()
+        return 0
+
+    @staticmethod
+    def loaded():
+        return os.path.isdir("/sys/module/grecap")
+
+
+class Kmsg:
+    """The kernel log from a point on."""
+
+    def __init__(self):
+        self.fd = os.open("/dev/kmsg", os.O_RDONLY | os.O_NONBLOCK)
+
+    def mark(self):
+        os.lseek(self.fd, 0, os.SEEK_END)
+
+    def since(self):
+        out = []
+        while True:
+            try:
+                rec = os.read(self.fd, 8192)
+            except BlockingIOError:
+                return out
+            except OSError:
+                continue        # a record overwritten meanwhile
+            out.append(rec.decode(errors="replace").split(";", 1)[-1])
+
+
+def new_link(name, kind, data=b"", link=None, up=True, extra=b""):
+    flags = IFF_UP if up else 0
+    b = struct.pack("=BxHiII", 0, 0, 0, flags, flags)
+    b += attr(IFLA_IFNAME, name.encode() + b"\0")
+    if link is not None:
+        b += a32(IFLA_LINK, link)
+    info = attr(IFLA_INFO_KIND, kind.encode() + b"\0")
+    if data:
+        info += attr(IFLA_INFO_DATA, data)
+    return (RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
+            b + attr(IFLA_LINKINFO, info) + extra)
+
+
+def ran_through(n, err, hit, bad):
+    """After try N: True when no failure was injected, and then the
+    operation must have succeeded."""
+    if hit:
+        return False
+    if err:
+        bad.append("ran through at try %d, but: %s" % (n, os.strerror(err)))
+    return True
+
+
+def loop_modload(args, fail, bad):
+    """modprobe grecap link=gm0, its Nth allocation failing."""
+    mod, kmsg, root = Module(args.ko), Kmsg(), Netlink(ROOT_NS)
+    n = 0
+    while n < args.max:
+        n += 1
+        kmsg.mark()
+        err = mod.load("link=gm0", fail, n)
+        hit = fail.injected()
+        log = kmsg.since()
+        if not err:
+            made = "grecap0" in root.grecap_state()
+            told = any("link=gm0: no device created" in line for line in log)
+            if not mod.loaded() or not (made or told):
+                bad.append("try %d: loaded, but without grecap0 and without "
+                           "a word of why" % n)
+            if mod.unload() or mod.loaded():
+                bad.append("try %d: the module would not unload" % n)
+                return n, hit
+        elif mod.loaded() or "grecap0" in root.grecap_state():
+            bad.append("try %d: refused (%s), but loaded or grecap0 there" %
+                       (n, os.strerror(err)))
+            return n, hit
+        if ran_through(n, err, hit, bad):
+            return n, hit
+    return n, True
+
+
+def loop_modunload(args, fail, bad):
+    """rmmod grecap with three devices, its Nth allocation failing."""
+    mod, root, col = Module(args.ko), Netlink(ROOT_NS), Netlink(args.netns)
+    with in_netns(args.netns):
+        col0 = socket.if_nametoindex("col0")
+    devices = [new_link("keep", "grecap", link=col0),
+               new_link("k7", "grecap", keyed(7), link=col0)]
+    n = 0
+    while n < args.max:
+        n += 1
+        if not mod.loaded():
+            if mod.load("link=gm0"):
+                bad.append("try %d: the module would not load" % n)
+                return n, True
+            col.run(devices, "the devices to unload with")
+        fail.arm(n)
+        err = mod.unload()
+        hit = fail.injected()
+        if not err:
+            if mod.loaded() or root.grecap_state() or col.grecap_state():
+                bad.append("try %d: unloaded, but not gone with its devices"
+                           % n)
+                return n, hit
+        else:
+            if not mod.loaded() or \
+                    "grecap0" not in root.grecap_state() or \
+                    set(col.grecap_state()) != {"keep", "k7"}:
+                bad.append("try %d: refused (%s), but a device is gone" %
+                           (n, os.strerror(err)))
+                return n, hit
+            if mod.unload():
+                bad.append("try %d: refused, then would not unload" % n)
+                return n, hit
+        if ran_through(n, err, hit, bad):
+            return n, hit
+    return n, True
+
+
+def loop_dellink(args, fail, bad):
+    """Deleting a link with two grecap devices, its Nth allocation
+    failing."""
+    col, snd_nl = Netlink(args.netns), Netlink(args.snd_netns)
+    snd = os.open(args.snd_netns, os.O_RDONLY)
+    whole = {"col1", "l1", "l2"}
+    # The peer comes up after the pair is made (veth_open() wants its
+    # peer), as ip link set snd1 up does.
+    peer = struct.pack("=BxHiII", 0, 0, 0, 0, 0) + \
+        attr(IFLA_IFNAME, b"snd1\0") + a32(IFLA_NET_NS_FD, snd)
+    snd1_up = (RTM_NEWLINK, 0, struct.pack("=BxHiII", 0, 0, 0, IFF_UP,
+                                           IFF_UP) +
+               attr(IFLA_IFNAME, b"snd1\0"))
+    n = 0
+    while n < args.max:
+        n += 1
+        if "col1" not in col.names():
+            col.run([new_link("col1", "veth", attr(VETH_INFO_PEER, peer))],
+                    "col1")
+            snd_nl.run([snd1_up], "snd1 up")
+        with in_netns(args.netns):
+            col1 = socket.if_nametoindex("col1")
+        col.run([new_link("l1", "grecap", link=col1, up=False),
+                 new_link("l2", "grecap", keyed(1), link=col1, up=False)],
+                "col1's devices")
+        msg = col.message(RTM_DELLINK, NLM_F_ACK, body("col1", grecap=False))
+        fail.arm(n)
+        try:
+            col.s.send(msg)
+            err = -col.ack()[0]
+        except OSError as e:
+            err = e.errno
+        hit = fail.injected()
+        left = whole & col.names()
+        if not err and left:
+            bad.append("try %d: deleted, but %s left" % (n, sorted(left)))
+            return n, hit
+        if err:
+            if left != whole:
+                bad.append("try %d: refused (%s), but only %s left" %
+                           (n, os.strerror(err), sorted(left)))
+                return n, hit
+            col.run([(RTM_DELLINK, 0, body("col1", grecap=False))],
+                    "col1 after a refusal")
+        if ran_through(n, err, hit, bad):
+            return n, hit
+    os.close(snd)
+    return n, True
+
+
+LOOPS = {
+    "modload": ("modprobe grecap link=gm0 (finit_module)", loop_modload),
+    "modunload": ("rmmod grecap with devices (delete_module)",
+                  loop_modunload),
+    "dellink": ("deleting the link of two devices", loop_dellink),
+}
+
+
+def cmd_fail_loop(args):
+    """One operation, its every failure point in turn."""
+    desc, loop = LOOPS[args.what]
+    bad = []
+    n, still = loop(args, FailNth(), bad)
+    if still and not bad:
+        bad.append("still failing after %d tries" % n)
+    print("%s: %d failure points, each refused or done whole; it ran "
+          "through at try %d" % (desc, n - 1, n))
+    for b in bad:
+        print("    FAIL: %s: %s" % (desc, b))
+    raise SystemExit(1 if bad else 0)
+
+
 def run(args):
     if args.cmd == "faults":
         cmd_faults(args)
+    elif args.cmd == "fail-loop":
+        cmd_fail_loop(args)
     else:
         cmd_fail_nth(args)
 
@@ -437,3 +678,9 @@ def add_parsers(sub):
     n.add_argument("what", choices=("modload", "modunload", "dellink"))
     n.add_argument("target")
     n.add_argument("params", nargs="?", default="")
+    f = sub.add_parser("fail-loop")
+    f.add_argument("what", choices=sorted(LOOPS))
+    f.add_argument("--ko", default="")
+    f.add_argument("--netns", default="")
+    f.add_argument("--snd-netns", default="")
+    f.add_argument("--max", type=int, default=2000)

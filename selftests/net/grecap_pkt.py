@@ -63,6 +63,9 @@
       Print the number of bytes of all frames of all files.
   stamps FILE.pcap
       Print each frame's capture time in nanoseconds.
+  hold DEV
+      Hold a clone of every packet DEV receives (a packet socket that
+      never reads) until killed.
   replay FILE ...
       Replay a real capture's GRE or UDP (VXLAN, GENEVE, TZSP) into a
       grecap device of that encapsulation and check what it
@@ -70,7 +73,7 @@
   sysctl NAME=VALUE...
       Set sysctls of the process's network namespace (sysctl -w, without
       a process of its own).
-  faults OPERATION ..., fail-nth N ...
+  faults OPERATION ..., fail-nth N ..., fail-loop WHAT ...
       Fault injection on configuration (grecap_faults.py).
   nl [--netns PATH] raw|rawset ...
       A grecap_nl.py command: grecap links with hand-made attributes.
@@ -347,6 +350,20 @@ def cmd_gre(args):
         frames.append(expect)
     if args.expect:
         pcap_write(args.expect, frames)
+
+
+def cmd_hold(args):
+    """A packet socket on DEV that never reads: the kernel queues a clone
+    of each packet it receives (packet_rcv()), whose data stays shared
+    with the packet the stack goes on with, until this process ends."""
+    eth_p_all = 0x0003
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
+                      socket.htons(eth_p_all))
+    s.setsockopt(socket.SOL_SOCKET, 33, 1 << 28)    # SO_RCVBUFFORCE
+    # Bound with protocol 0, a packet socket would receive nothing.
+    s.bind((args.dev, eth_p_all))
+    while True:
+        time.sleep(3600)
 
 
 def send_raw(dev, frames):
@@ -754,6 +771,8 @@ def build_parser():
     m = sub.add_parser("merge")
     m.add_argument("out")
     m.add_argument("inputs", nargs="+")
+    h = sub.add_parser("hold")
+    h.add_argument("dev")
     n = sub.add_parser("count")
     n.add_argument("file")
     n.add_argument("--longer-than", type=int, default=-1)
@@ -826,7 +845,8 @@ def build_parser():
 # Commands of modules of their own, imported when first run: most tests
 # never run them, and in the test VM each import costs a start.
 LAZY = {"replay": "grecap_replay", "faults": "grecap_faults",
-        "fail-nth": "grecap_faults", "nl": "grecap_nl"}
+        "fail-nth": "grecap_faults", "fail-loop": "grecap_faults",
+        "nl": "grecap_nl"}
 
 
 def lazy_run(argv):
@@ -873,6 +893,8 @@ def run(args):
         print(sum(len(f) for name in args.files for f in pcap_read(name)))
     elif args.cmd == "stamps":
         print("\n".join(str(t) for t in pcap_read(args.file, "ns")))
+    elif args.cmd == "hold":
+        cmd_hold(args)
     elif args.cmd == "count":
         print(sum(len(f) > args.longer_than for f in pcap_read(args.file)))
     elif args.cmd == "tcp-seqs":
