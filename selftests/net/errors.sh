@@ -76,9 +76,11 @@ truncated() {
 	# The GRE header itself cut short: a key flag, two bytes of the key,
 	# and an outer IP header that says so.
 	send --count 10 --key 7 --inner-len 0 --truncate 40 --ip-len-fixed
+	# ... and cut inside its first four bytes (flags and protocol).
+	send --count 10 --inner-len 0 --truncate 36 --ip-len-fixed
 	check_delta "short inner Ethernet frame, GRE header cut short: rx_length_errors" \
-		"$COL" grecap0 rx_length_errors "$d0" 30
-	check_delta "truncated: rx_errors" "$COL" grecap0 rx_errors "$e0" 30
+		"$COL" grecap0 rx_length_errors "$d0" 40
+	check_delta "truncated: rx_errors" "$COL" grecap0 rx_errors "$e0" 40
 	check_delta "truncated: nothing delivered" "$COL" grecap0 rx_packets "$rx0" 0
 	log_test "inner frame or GRE header cut short: dropped, counted"
 }
