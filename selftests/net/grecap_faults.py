@@ -16,14 +16,10 @@
       succeeds.  Prints the operation's failure points (allocations that
       failed it) and exits 1 on any inconsistency.
 
-  fail-nth N modload PATH PARAMS | modunload NAME | dellink NETNS NAME
-      finit_module(2) of PATH with PARAMS, delete_module(2) of NAME, or
-      RTM_DELLINK of device NAME in the namespace of file NETNS, with
-      the Nth allocation failing; prints the error (or ok), then
-      "injected" or "ran through".
-
   fail-loop modload|modunload|dellink --ko PATH --netns NS --snd-netns NS2
-      The same for N = 1, 2, ... until it runs through, in this process
+      finit_module(2) of grecap.ko (PATH), delete_module(2), or
+      RTM_DELLINK of a link, with the 1st, 2nd, ... allocation failing
+      until it runs through, in this process
       (a process start per try costs a second under the debug kernel's
       emulation), each try checked and the state put back:
         modload    "modprobe grecap link=gm0": loaded with grecap0 on gm0
@@ -404,39 +400,6 @@ def cmd_faults(args):
     raise SystemExit(1 if bad else 0)
 
 
-def cmd_fail_nth(args):
-    """finit_module, delete_module or a link's deletion with the Nth
-    allocation failing."""
-    syscall = ctypes.CDLL(None, use_errno=True).syscall
-    fail = FailNth()
-    err = 0
-    if args.what == "modload":
-        fd = os.open(args.target, os.O_RDONLY)
-        fail.arm(args.nth)
-        if syscall(SYS_FINIT_MODULE, fd, args.params.encode(), 0):
-            err = ctypes.get_errno()
-        hit = fail.injected()
-        os.close(fd)
-    elif args.what == "modunload":
-        fail.arm(args.nth)
-        if syscall(SYS_DELETE_MODULE, args.target.encode(), os.O_NONBLOCK):
-            err = ctypes.get_errno()
-        hit = fail.injected()
-    else:
-        nl = Netlink(args.target)
-        msg = nl.message(RTM_DELLINK, NLM_F_ACK,
-                         body(args.params, grecap=False))
-        fail.arm(args.nth)
-        try:
-            nl.s.send(msg)
-            err = -nl.ack()[0]
-        except OSError as e:
-            err = e.errno
-        hit = fail.injected()
-    print(os.strerror(err) if err else "ok")
-    print("injected" if hit else "ran through")
-
-
 ROOT_NS = "/proc/1/ns/net"
 
 
@@ -656,10 +619,8 @@ def cmd_fail_loop(args):
 def run(args):
     if args.cmd == "faults":
         cmd_faults(args)
-    elif args.cmd == "fail-loop":
-        cmd_fail_loop(args)
     else:
-        cmd_fail_nth(args)
+        cmd_fail_loop(args)
 
 
 def add_parsers(sub):
@@ -673,11 +634,6 @@ def add_parsers(sub):
     f.add_argument("--src", required=True)
     f.add_argument("--dst", required=True)
     f.add_argument("--max", type=int, default=2000)
-    n = sub.add_parser("fail-nth")
-    n.add_argument("nth", type=int)
-    n.add_argument("what", choices=("modload", "modunload", "dellink"))
-    n.add_argument("target")
-    n.add_argument("params", nargs="?", default="")
     f = sub.add_parser("fail-loop")
     f.add_argument("what", choices=sorted(LOOPS))
     f.add_argument("--ko", default="")

@@ -73,7 +73,7 @@
   sysctl NAME=VALUE...
       Set sysctls of the process's network namespace (sysctl -w, without
       a process of its own).
-  faults OPERATION ..., fail-nth N ..., fail-loop WHAT ...
+  faults OPERATION ..., fail-loop WHAT ...
       Fault injection on configuration (grecap_faults.py).
   nl [--netns PATH] raw|rawset ...
       A grecap_nl.py command: grecap links with hand-made attributes.
@@ -845,7 +845,7 @@ def build_parser():
 # Commands of modules of their own, imported when first run: most tests
 # never run them, and in the test VM each import costs a start.
 LAZY = {"replay": "grecap_replay", "faults": "grecap_faults",
-        "fail-nth": "grecap_faults", "fail-loop": "grecap_faults",
+        "fail-loop": "grecap_faults",
         "nl": "grecap_nl"}
 
 
