@@ -125,16 +125,14 @@ total=${#tests[@]}
 # the first VM wait whenever the host runs the second: its tests took a
 # third longer so, twice as long with the second at normal priority; with
 # the second at SCHED_IDLE, that one starved (make check 604 s against
-# 515 s).  GRECAP_SIDE_NICE sets another niceness: CI runs make check
-# beside the debug kernel's VM, whose two busy CPU threads would leave a
-# VM at nice 19 almost nothing.  The debug kernel's second VM keeps its two CPUs, for KASAN and
-# lockdep, and its priority: both VMs are mostly one process after
+# 515 s).  The debug kernel's second VM keeps its two CPUs, for KASAN
+# and lockdep, and its priority: both VMs are mostly one process after
 # another there, far from two CPUs' worth each.
 vm_tests() {
 	local dir=$1 first=$2 run=(selftests/vm/run-vm.sh)
 	shift 2
 	if [ "${SIDE_VM:-0}" = 1 ] && [ "${GRECAP_KMEMLEAK:-0}" = 0 ]; then
-		run=(nice -n "${GRECAP_SIDE_NICE:-19}" "${run[@]}" -c 1)
+		run=(nice -n 19 "${run[@]}" -c 1)
 	fi
 	"${run[@]}" -r "$kver" "${vm_args[@]}" -o "$dir" \
 		-t "${VM_TIMEOUT:-4200}" -- \
